@@ -1,0 +1,56 @@
+// Per-op timing of forward and backward (STYLE.md G7's TimingBackend, done at the op boundary):
+// enable it around a training step, then print the table to see what to fuse next. Costs one
+// branch per op when disabled.
+using System.Diagnostics;
+
+namespace Opacity.Tensors;
+
+public static class Profiler
+{
+    private static readonly Dictionary<string, OpTiming> Timings = [];
+    private static readonly Lock Gate = new();
+    public static bool Enabled { get; set; }
+
+    public readonly struct TimingScope : IDisposable
+    {
+        private readonly string? _key;
+        private readonly long _start;
+        internal TimingScope(string key) { _key = key; _start = Stopwatch.GetTimestamp(); }
+        public void Dispose()
+        {
+            if (_key is null) return;
+            double ms = Stopwatch.GetElapsedTime(_start).TotalMilliseconds;
+            lock (Gate)
+            {
+                if (!Timings.TryGetValue(_key, out OpTiming? t)) Timings[_key] = t = new OpTiming(_key);
+                t.Add(ms);
+            }
+        }
+    }
+
+    public static TimingScope Scope(string op, bool backward = false)
+        => Enabled ? new TimingScope(backward ? op + ".bwd" : op + ".fwd") : default;
+
+    public static IReadOnlyList<OpTiming> Snapshot()
+    {
+        lock (Gate) return Timings.Values.OrderByDescending(t => t.TotalMs).ToList();
+    }
+
+    public static void Reset() { lock (Gate) Timings.Clear(); }
+}
+
+public sealed class OpTiming(string name)
+{
+    public string Name { get; } = name;
+    public int Count { get; private set; }
+    public double TotalMs { get; private set; }
+    public double MinMs { get; private set; } = double.MaxValue;
+    public double MaxMs { get; private set; }
+    public double MeanMs => Count == 0 ? 0 : TotalMs / Count;
+
+    internal void Add(double ms)
+    {
+        Count++; TotalMs += ms;
+        MinMs = Math.Min(MinMs, ms); MaxMs = Math.Max(MaxMs, ms);
+    }
+}
