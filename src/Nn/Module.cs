@@ -1,0 +1,104 @@
+// Module / Parameter tree, as torch.nn.Module: named parameters and buffers, child modules,
+// train/eval mode, freezing. Parameters are created outside any TensorScope (they outlive steps).
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+
+namespace Opacity.Nn;
+
+public abstract class Module
+{
+    private readonly List<(string Name, Parameter Param)> _parameters = [];
+    private readonly List<(string Name, Tensor Buffer)> _buffers = [];
+    private readonly List<(string Name, Module Child)> _children = [];
+
+    public bool Training { get; private set; } = true;
+
+    /// <summary>The forward pass. Modules with more inputs expose their own typed method.</summary>
+    public abstract Tensor Forward(Tensor x);
+
+    public Tensor Call(Tensor x) => Forward(x);
+
+    protected Parameter AddParameter(string name, Tensor value)
+    {
+        var p = new Parameter(value) { Name = name };
+        _parameters.Add((name, p));
+        return p;
+    }
+
+    protected Tensor AddBuffer(string name, Tensor value)
+    {
+        value.Name = name;
+        _buffers.Add((name, value));
+        return value;
+    }
+
+    protected T AddModule<T>(string name, T child) where T : Module
+    {
+        _children.Add((name, child));
+        return child;
+    }
+
+    public IEnumerable<(string Name, Module Child)> Children => _children;
+
+    /// <summary>All parameters with dotted names ("blocks.0.conv.weight"), depth first in registration order.</summary>
+    public IEnumerable<(string Name, Parameter Param)> NamedParameters(string prefix = "")
+    {
+        foreach (var (n, p) in _parameters) yield return (prefix + n, p);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedParameters(prefix + n + ".")) yield return item;
+    }
+
+    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers(string prefix = "")
+    {
+        foreach (var (n, b) in _buffers) yield return (prefix + n, b);
+        foreach (var (n, c) in _children)
+            foreach (var item in c.NamedBuffers(prefix + n + ".")) yield return item;
+    }
+
+    public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Param);
+
+    public long ParameterCount => Parameters().Sum(p => (long)p.Value.Numel);
+
+    /// <summary>Training mode (dropout active, batch norm uses batch statistics) or eval mode.</summary>
+    public void Train(bool training = true)
+    {
+        Training = training;
+        foreach (var (_, c) in _children) c.Train(training);
+    }
+
+    public void Eval() => Train(false);
+
+    /// <summary>Freezes (or unfreezes) every parameter: no gradients are computed for them, but gradients
+    /// still flow through the module to its input (the frozen CDAM classifier relies on this).</summary>
+    public void SetRequiresGrad(bool requiresGrad)
+    {
+        foreach (Parameter p in Parameters()) p.Value.RequiresGrad = requiresGrad;
+    }
+
+    public void ZeroGrad()
+    {
+        foreach (Parameter p in Parameters()) p.Value.ZeroGrad();
+    }
+}
+
+/// <summary>A trainable tensor owned by a module. <see cref="Value"/> is a leaf that requires a gradient.</summary>
+public sealed class Parameter
+{
+    public Parameter(Tensor value)
+    {
+        Value = value;
+        Value.RequiresGrad = true;
+    }
+
+    public Tensor Value { get; }
+    public string Name { get => Value.Name ?? ""; init => Value.Name = value; }
+    public Tensor? Grad => Value.Grad;
+
+    public static implicit operator Tensor(Parameter p) => p.Value;
+}
+
+/// <summary>Helpers to create parameters outside any disposal scope.</summary>
+internal static class Owned
+{
+    public static Tensor Make(Func<Tensor> make) => TensorScope.Untracked(make);
+}
