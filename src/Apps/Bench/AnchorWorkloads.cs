@@ -1,0 +1,74 @@
+// The end-to-end workloads PyTorch is measured against, named and shaped exactly as the PyTorch
+// side (bench/pytorch/anchor_workloads.py): one SGEMM, one 3x3 conv forward and forward+backward,
+// and one G+D step of the masked CycleGAN at 128 px. Each workload is built once and returns the
+// action to time; every run happens inside a TensorScope so intermediates go back to the pool.
+using Opacity.Gan.Networks;
+using Opacity.Nn.Losses;
+using Opacity.Nn.Optim;
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+
+namespace Opacity.Cli.Bench;
+
+public sealed record Workload(string Name, double Flops, Func<Action> Build);
+
+public static class AnchorWorkloads
+{
+    public static IReadOnlyList<Workload> All { get; } =
+    [
+        new("sgemm_1024", 2.0 * 1024 * 1024 * 1024, Sgemm),
+        new("conv3x3_fwd_8x64x128", ConvFlops, ConvForward),
+        new("conv3x3_fwdbwd_8x64x128", 3 * ConvFlops, ConvForwardBackward),
+        new("gan_step_resnet6_ngf32_128px", 0, GanStep),
+    ];
+
+    private const double ConvFlops = 2.0 * 8 * 64 * 64 * 9 * 128 * 128;
+
+    private static Action Sgemm()
+    {
+        Tensor a = Tensor.Randn(new Shape(1024, 1024), 1), b = Tensor.Randn(new Shape(1024, 1024), 2);
+        return () => { using var s = TensorScope.Begin(); F.MatMul(a, b); };
+    }
+
+    private static Action ConvForward()
+    {
+        Tensor x = Tensor.Randn(new Shape(8, 64, 128, 128), 1);
+        var conv = new Nn.Layers.Conv2d(64, 64, 3, padding: 1, rng: new Rng(2));
+        return () => { using var s = TensorScope.Begin(); using (GradMode.NoGrad()) conv.Forward(x); };
+    }
+
+    private static Action ConvForwardBackward()
+    {
+        Tensor x = Tensor.Randn(new Shape(8, 64, 128, 128), 1).RequireGrad();
+        var conv = new Nn.Layers.Conv2d(64, 64, 3, padding: 1, rng: new Rng(2));
+        return () =>
+        {
+            using var s = TensorScope.Begin();
+            conv.ZeroGrad(); x.ZeroGrad();
+            conv.Forward(x).Sum().Backward();
+        };
+    }
+
+    private static Action GanStep()
+    {
+        var g = new ResnetGenerator(inChannels: 1, ngf: 32, blocks: 6, maskHead: true, rng: new Rng(1));
+        var d = new PatchGanDiscriminator(inChannels: 1, ndf: 32, rng: new Rng(2));
+        var optG = new Adam(g.Parameters(), lr: 2e-4, beta1: 0.5, beta2: 0.999);
+        var optD = new Adam(d.Parameters(), lr: 2e-4, beta1: 0.5, beta2: 0.999);
+        Tensor xa = Tensor.Randn(new Shape(1, 1, 128, 128), 3), xb = Tensor.Randn(new Shape(1, 1, 128, 128), 4);
+        return () =>
+        {
+            using var s = TensorScope.Begin();
+            Tensor fake = g.Translate(xa).Output;
+            // G step: D is frozen (CycleGAN's set_requires_grad(D, False)); gradients still flow through it to G.
+            d.SetRequiresGrad(false);
+            optG.ZeroGrad();
+            (Loss.LeastSquares(d.Forward(fake), 1.0) + Loss.L1(fake, xa) * 10.0).Backward();
+            optG.Step();
+            d.SetRequiresGrad(true);
+            optD.ZeroGrad();
+            (Loss.LeastSquares(d.Forward(xb), 1.0) + Loss.LeastSquares(d.Forward(fake.Detach()), 0.0)).Backward();
+            optD.Step();
+        };
+    }
+}
