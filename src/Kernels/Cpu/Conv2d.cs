@@ -53,6 +53,7 @@ public static class Conv2d
         {
             if (version == 1) Conv2dV1.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version == 3) Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -64,7 +65,8 @@ public static class Conv2d
         fixed (float* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx)
         {
             if (version == 1) Conv2dV1.BackwardInput(g, pw, pdy, pdx, accumulate);
-            else if (version == 2) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate);
+            else if (version == 2) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: false);
+            else if (version == 3) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: true);
             else throw BadVersion(version);
         }
     }
@@ -76,7 +78,7 @@ public static class Conv2d
         fixed (float* px = x) fixed (float* pdy = dy) fixed (float* pdw = dw)
         {
             if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is 2 or 3) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -96,5 +98,5 @@ public static class Conv2d
     }
 
     private static ArgumentOutOfRangeException BadVersion(int version)
-        => new(nameof(version), version, "Conv2d versions are 1 and 2.");
+        => new(nameof(version), version, "Conv2d versions are 1, 2 and 3.");
 }

@@ -7,6 +7,7 @@
 // Legend: S stride, P pad, D dilation; output pixel (oh, ow) and tap (kh, kw) read x[ic, oh*S-P+kh*D, ow*S-P+kw*D].
 // Tested through Conv2dTests against ConvReference (odd sizes, stride 1/2, pad 0/1/3, dilation 1/2).
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Opacity.Kernels.Cpu;
 
@@ -97,20 +98,22 @@ internal readonly unsafe struct Im2ColImage(float* x, in ConvGeometry g)
     }
 }
 
-/// <summary>B = col (rows r = (ic, kh, kw), columns = output pixels).</summary>
+/// <summary>B = col (rows r = (ic, kh, kw), columns = output pixels). Each depth row is gathered once for the
+/// whole block (one call per row, not per sliver: the per-call addressing cost is what dominated packing),
+/// into a thread-static row buffer, then cut into NR-wide pieces.</summary>
 internal readonly unsafe struct Im2ColPackB(Im2ColImage image) : IGemmPackB
 {
     public void Pack(float* dst, int nr, int p0, int kc, int j0, int nc)
     {
-        for (int s = 0; s * nr < nc; s++, dst += nr * kc)
+        int slivers = (nc + nr - 1) / nr;
+        float* row = PackScratch.Row(slivers * nr);
+        for (int c = nc; c < slivers * nr; c++) row[c] = 0f;  // the zero tail survives: Gather writes [0, nc)
+        uint bytes = (uint)(nr * sizeof(float));
+        for (int p = 0; p < kc; p++)
         {
-            int cols = Math.Min(nr, nc - s * nr);
-            for (int p = 0; p < kc; p++)
-            {
-                float* d = dst + p * nr;
-                image.Gather(p0 + p, j0 + s * nr, cols, d, 1);
-                for (int c = cols; c < nr; c++) d[c] = 0f;
-            }
+            image.Gather(p0 + p, j0, nc, row, 1);
+            float* d = dst + p * nr;
+            for (int s = 0; s < slivers; s++) Unsafe.CopyBlock(d + (long)s * nr * kc, row + s * nr, bytes);
         }
     }
 }

@@ -16,6 +16,24 @@ internal enum GemmKernelShape
     V256_6x16,
 }
 
+/// <summary>Where depth row p of the micro-kernel's B operand starts.</summary>
+internal unsafe interface IKernelRows
+{
+    float* Row(int p);
+}
+
+/// <summary>Packed sliver of NR = 32: row p at b + 32 p.</summary>
+internal readonly unsafe struct PackedRows32(float* b) : IKernelRows
+{
+    public float* Row(int p) => b + ((nint)p << 5);
+}
+
+/// <summary>Rows in place: row p at origin + offsets[p] (a conv tap's shifted input row, Conv2dV3.cs).</summary>
+internal readonly unsafe struct OffsetRows(float* origin, int* offsets) : IKernelRows
+{
+    public float* Row(int p) => origin + offsets[p];
+}
+
 internal static unsafe class GemmMicroKernel
 {
     public static GemmKernelShape Default =>
@@ -41,8 +59,14 @@ internal static unsafe class GemmMicroKernel
         Vector256.Store(v, c);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel12x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+        => Kernel12x32(kc, a, new PackedRows32(b), c, ldc, alpha, beta);
+
+    /// <summary>The 12x32 kernel with B's depth rows addressed by <typeparamref name="TB"/>: packed slivers
+    /// (GEMM) or rows read in place from a padded image (direct conv, Conv2dV3.cs). One body, JIT-specialised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel12x32<TB>(int kc, float* a, TB rows, float* c, int ldc, float alpha, float beta)
+        where TB : unmanaged, IKernelRows
     {
         // Accumulators named c<row><half>: row 0..11 of the tile, half 0 = columns 0..15, half 1 = 16..31.
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -51,6 +75,7 @@ internal static unsafe class GemmMicroKernel
         Vector512<float> c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
         for (int p = 0; p < kc; p++)
         {
+            float* b = rows.Row(p);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> x = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01);
@@ -77,7 +102,6 @@ internal static unsafe class GemmMicroKernel
             x = Vector512.Create(a[11]);
             cb0 = Vector512.FusedMultiplyAdd(x, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(x, b1, cb1);
             a += 12;
-            b += 32;
         }
         Store512(c, c00, alpha, beta); Store512(c + 16, c01, alpha, beta); c += ldc;
         Store512(c, c10, alpha, beta); Store512(c + 16, c11, alpha, beta); c += ldc;

@@ -124,16 +124,19 @@ internal static unsafe class GemmPacked
 }
 
 /// <summary>Per-thread packing buffers: pinned, 64-byte aligned, grown on demand and kept for the thread's life,
-/// so a training step does not allocate. Two slots (A and B) are live at once inside one serial GEMM.</summary>
+/// so a training step does not allocate. Slots A and B (and Row, inside a packer) are live at once inside one serial GEMM.</summary>
 internal static unsafe class PackScratch
 {
-    [ThreadStatic] private static float[]? _a, _b, _c;
+    [ThreadStatic] private static float[]? _a, _b, _c, _row;
 
     public static float* A(int count) => Get(ref _a, count);
     public static float* B(int count) => Get(ref _b, count);
 
     /// <summary>A third slot for callers that need a work buffer around a GEMM (conv col2im, flipped weights).</summary>
     public static float* C(int count) => Get(ref _c, count);
+
+    /// <summary>A row buffer for packers (im2col gathers one depth row of a block here).</summary>
+    public static float* Row(int count) => Get(ref _row, count);
 
     private static float* Get(ref float[]? slot, int count)
     {

@@ -1,4 +1,4 @@
-// Conv2d (versions 1 and 2) against ConvReference in float64-accumulated float32: Forward (with and without
+// Conv2d (versions 1, 2 and 3) against ConvReference in float64-accumulated float32: Forward (with and without
 // bias), BackwardInput, BackwardWeight, BackwardBias, each with accumulate false (over NaN) and true.
 // Shapes cover stride 1/2 (also mixed), pad 0/1/2/3, dilation 1/2, kernels 1/3/4/7 (and 3x4), odd H/W,
 // batch 0/1/3, the stride-1 flipped-weight path and its col2im fallback (pad > dilation*(k-1)), and sizes
@@ -40,6 +40,7 @@ public sealed class Conv2dTests
             string name = $"N{g.Batch} C{g.InChannels}->{g.OutChannels} {g.InH}x{g.InW} k{g.KernelH}x{g.KernelW} s{g.StrideH},{g.StrideW} p{g.PadH},{g.PadW} d{g.DilationH}";
             yield return new TestCaseData(1, g).SetArgDisplayNames("v1", name);
             yield return new TestCaseData(2, g).SetArgDisplayNames("v2", name);
+            yield return new TestCaseData(3, g).SetArgDisplayNames("v3", name);
         }
     }
 
