@@ -1,8 +1,11 @@
 // 2-D convolution, float32, NCHW, weight (OC, IC, KH, KW), zero padding, any stride/dilation: the fast path.
-// Versions: v1 Conv2dV1 (explicit im2col/col2im buffers + Gemm.Sgemm), v2 Conv2dV2 (implicit im2col packed
-// straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights) <- default.
-// Direct (non-GEMM) loops were not kept: with a 12x32 AVX-512 micro-kernel every anchor shape measured
-// faster as GEMM (bench/results/amd-epyc-2core/gemm_conv.md), so the rule is "always v2".
+// Versions: v1 Conv2dV1 (explicit im2col/col2im buffers + Gemm.Sgemm); v2 Conv2dV2 (implicit im2col packed
+// straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights);
+// v3 (default) = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
+// Conv2dV3Weight for OC <= 32. The per-shape rule inside v3, from bench/results/amd-epyc-2core/gemm_conv.md:
+//   Forward:        stride 1, OW fills 32-px tiles >= 80% -> direct;      else implicit-im2col GEMM
+//   BackwardInput:  stride 1, IC >= 8, direct applies to the flipped conv -> flipped forward; else col2im
+//   BackwardWeight: stride 1, OC <= 32 -> direct dot products;            else implicit-im2col GEMM
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
 // bench/Opacity.Bench/Cpu/ConvBench.cs.
@@ -14,7 +17,7 @@ namespace Opacity.Kernels.Cpu;
 public static class Conv2d
 {
     /// <summary>The version the public entry points run; every version stays compiled, tested and benchmarked.</summary>
-    internal const int DefaultVersion = 2;
+    internal const int DefaultVersion = 3;
 
     /// <summary><c>y (+)= bias[oc] + sum_{ic,kh,kw} x[n,ic,oh*S-P+kh*D,ow*S-P+kw*D] * w[oc,ic,kh,kw]</c>;
     /// empty <paramref name="bias"/> means no bias.</summary>
@@ -78,7 +81,8 @@ public static class Conv2d
         fixed (float* px = x) fixed (float* pdy = dy) fixed (float* pdw = dw)
         {
             if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version is 2 or 3) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version == 3) Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
             else throw BadVersion(version);
         }
     }

@@ -18,8 +18,11 @@ internal static unsafe class Conv2dV3
 {
     private const int Mr = 12, Nr = 32, BandRows = 4;
 
+    // Output rows narrower than a 32-pixel tile would compute padding columns (OW = 15: 53% wasted), so such
+    // convs (PatchGAN's last layers) go to v2 as well: direct only where rounding OW up to 32 costs <= 25%.
     public static bool Applies(in ConvGeometry g)
-        => g.StrideH == 1 && g.StrideW == 1 && GemmMicroKernel.Default == GemmKernelShape.Avx512_12x32;
+        => g.StrideH == 1 && g.StrideW == 1 && GemmMicroKernel.Default == GemmKernelShape.Avx512_12x32
+           && (g.OutW + Nr - 1) / Nr * Nr * 4 <= g.OutW * 5;
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {

@@ -2,7 +2,7 @@
 // bias), BackwardInput, BackwardWeight, BackwardBias, each with accumulate false (over NaN) and true.
 // Shapes cover stride 1/2 (also mixed), pad 0/1/2/3, dilation 1/2, kernels 1/3/4/7 (and 3x4), odd H/W,
 // batch 0/1/3, the stride-1 flipped-weight path and its col2im fallback (pad > dilation*(k-1)), and sizes
-// large enough to take the threaded paths.
+// large enough to take the threaded paths, and rows wide enough (OW >= 26) for v3's direct kernels.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
 
@@ -30,6 +30,11 @@ public sealed class Conv2dTests
         new(2, 16, 20, 19, 24, 3, 3, 1, 1, 1, 1, 1, 1),
         new(1, 32, 33, 34, 32, 3, 3, 2, 2, 1, 1, 1, 1),
         new(3, 5, 16, 15, 7, 4, 4, 2, 2, 1, 1, 1, 1),
+        // Wide rows, stride 1: v3's direct forward / flipped dx / direct dw (OC <= 32), tails and threading.
+        new(1, 3, 9, 30, 13, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(2, 5, 7, 64, 4, 3, 3, 1, 1, 2, 2, 2, 2),
+        new(1, 2, 34, 60, 3, 7, 7, 1, 1, 3, 3, 1, 1),
+        new(1, 16, 40, 64, 24, 3, 3, 1, 1, 1, 1, 1, 1),
     ];
 
     public static IEnumerable<TestCaseData> Cases()
