@@ -1,12 +1,106 @@
+// 2-D convolution, float32, NCHW, weight (OC, IC, KH, KW), zero padding, any stride/dilation: the fast path.
+// Versions: v1 Conv2dV1 (explicit im2col/col2im buffers + Gemm.Sgemm); v2 Conv2dV2 (implicit im2col packed
+// straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights);
+// v3 (default) = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
+// Conv2dV3Weight for OC <= 32. The per-shape rule inside v3, from bench/results/amd-epyc-2core/gemm_conv.md:
+//   Forward:        stride 1, OW fills 32-px tiles >= 80% -> direct;      else implicit-im2col GEMM
+//   BackwardInput:  stride 1, IC >= 8, direct applies to the flipped conv -> flipped forward; else col2im
+//   BackwardWeight: stride 1, OC <= 32 -> direct dot products;            else implicit-im2col GEMM
+// accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
+// Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
+// bench/Opacity.Bench/Cpu/ConvBench.cs.
+using System.Numerics.Tensors;
 using Opacity.Kernels.Cpu.Reference;
 
 namespace Opacity.Kernels.Cpu;
 
-// Placeholder until the im2col + packed-GEMM version lands: the reference.
 public static class Conv2d
 {
-    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, bool accumulate) => ConvReference.Forward(g, x, w, bias, y, accumulate);
-    public static void BackwardInput(in ConvGeometry g, ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx, bool accumulate) => ConvReference.BackwardInput(g, w, dy, dx, accumulate);
-    public static void BackwardWeight(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw, bool accumulate) => ConvReference.BackwardWeight(g, x, dy, dw, accumulate);
-    public static void BackwardBias(in ConvGeometry g, ReadOnlySpan<float> dy, Span<float> db, bool accumulate) => ConvReference.BackwardBias(g, dy, db, accumulate);
+    /// <summary>The version the public entry points run; every version stays compiled, tested and benchmarked.</summary>
+    internal const int DefaultVersion = 3;
+
+    /// <summary><c>y (+)= bias[oc] + sum_{ic,kh,kw} x[n,ic,oh*S-P+kh*D,ow*S-P+kw*D] * w[oc,ic,kh,kw]</c>;
+    /// empty <paramref name="bias"/> means no bias.</summary>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        Span<float> y, bool accumulate) => Forward(DefaultVersion, g, x, w, bias, y, accumulate);
+
+    /// <summary><c>dx (+)= conv_transpose(dy, w)</c>: the gradient of Forward with respect to x.</summary>
+    public static void BackwardInput(in ConvGeometry g, ReadOnlySpan<float> w, ReadOnlySpan<float> dy, Span<float> dx,
+        bool accumulate) => BackwardInput(DefaultVersion, g, w, dy, dx, accumulate);
+
+    /// <summary><c>dw[oc,ic,kh,kw] (+)= sum_{n,oh,ow} dy[n,oc,oh,ow] * x[n,ic,oh*S-P+kh*D,ow*S-P+kw*D]</c>.</summary>
+    public static void BackwardWeight(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dw,
+        bool accumulate) => BackwardWeight(DefaultVersion, g, x, dy, dw, accumulate);
+
+    /// <summary><c>db[oc] (+)= sum_{n,oh,ow} dy[n,oc,oh,ow]</c>.</summary>
+    public static void BackwardBias(in ConvGeometry g, ReadOnlySpan<float> dy, Span<float> db, bool accumulate)
+    {
+        g.Validate();
+        if (dy.Length != g.YLength) throw new ArgumentException($"dy has {dy.Length} elements, the geometry {g} needs {g.YLength}.");
+        ConvReference.CheckBias(g, db.Length, allowEmpty: false);
+        int plane = g.OutH * g.OutW;
+        for (int oc = 0; oc < g.OutChannels; oc++)
+        {
+            double sum = 0;  // per-plane float sums (vectorised), summed over the batch in double
+            for (int n = 0; n < g.Batch; n++) sum += TensorPrimitives.Sum(dy.Slice((n * g.OutChannels + oc) * plane, plane));
+            db[oc] = (accumulate ? db[oc] : 0f) + (float)sum;
+        }
+    }
+
+    internal static unsafe void Forward(int version, in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, bool accumulate)
+    {
+        g.Check(x.Length, w.Length, y.Length);
+        ConvReference.CheckBias(g, bias.Length);
+        fixed (float* px = x) fixed (float* pw = w) fixed (float* pb = bias) fixed (float* py = y)
+        {
+            if (version == 1) Conv2dV1.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version == 3) Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else throw BadVersion(version);
+        }
+    }
+
+    internal static unsafe void BackwardInput(int version, in ConvGeometry g, ReadOnlySpan<float> w, ReadOnlySpan<float> dy,
+        Span<float> dx, bool accumulate)
+    {
+        g.Check(dx.Length, w.Length, dy.Length);
+        fixed (float* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx)
+        {
+            if (version == 1) Conv2dV1.BackwardInput(g, pw, pdy, pdx, accumulate);
+            else if (version == 2) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: false);
+            else if (version == 3) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: true);
+            else throw BadVersion(version);
+        }
+    }
+
+    internal static unsafe void BackwardWeight(int version, in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> dy,
+        Span<float> dw, bool accumulate)
+    {
+        g.Check(x.Length, dw.Length, dy.Length);
+        fixed (float* px = x) fixed (float* pdy = dy) fixed (float* pdw = dw)
+        {
+            if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version == 3) Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else throw BadVersion(version);
+        }
+    }
+
+    /// <summary>Prepares one image's output for a GEMM that adds onto it: y = (accumulate ? y : 0) + bias[oc].
+    /// Returns the GEMM beta (0 when y can simply be overwritten).</summary>
+    internal static unsafe float PrepareOutput(float* y, float* bias, int outChannels, int plane, bool accumulate)
+    {
+        if (bias == null) return accumulate ? 1f : 0f;
+        for (int oc = 0; oc < outChannels; oc++)
+        {
+            var row = new Span<float>(y + (long)oc * plane, plane);
+            if (accumulate) TensorPrimitives.Add(row, bias[oc], row);
+            else row.Fill(bias[oc]);
+        }
+        return 1f;
+    }
+
+    private static ArgumentOutOfRangeException BadVersion(int version)
+        => new(nameof(version), version, "Conv2d versions are 1, 2 and 3.");
 }

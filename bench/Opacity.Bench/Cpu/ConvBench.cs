@@ -1,0 +1,65 @@
+// Conv2d versions (v1 explicit im2col, v2 implicit im2col GEMM, v3 direct stride-1) on the anchor shape
+// conv3x3_8x64x128 (names as in the PyTorch anchor) and on the GAN's layer shapes, forward, each backward
+// and forward + dx + dw + db. GFLOP/s in its own column (one conv = 2*N*OC*OH*OW*IC*KH*KW flops per pass).
+// Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*ConvBench*' --job short
+// Same-run comparison with PyTorch: bench/scripts/gemm_conv_vs_torch.sh (QuickAnchors.cs + the torch script).
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Opacity.Kernels.Cpu;
+
+namespace Opacity.Bench.Cpu;
+
+[Config(typeof(ConvBenchConfig))]
+public class ConvBench
+{
+    /// <summary>Anchor and GAN shapes: name -> geometry (reflection padding happens outside, hence pad 0).</summary>
+    internal static readonly Dictionary<string, ConvGeometry> Shapes = new()
+    {
+        ["conv3x3_8x64x128"] = new(8, 64, 128, 128, 64, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["res3x3_1x128x32"] = new(1, 128, 34, 34, 128, 3, 3, 1, 1, 0, 0, 1, 1),
+        ["stem7x7_1x1to32x128"] = new(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1),
+        ["down3x3s2_1x32to64x128"] = new(1, 32, 128, 128, 64, 3, 3, 2, 2, 1, 1, 1, 1),
+        ["patch4x4s2_1x64to128x32"] = new(1, 64, 32, 32, 128, 4, 4, 2, 2, 1, 1, 1, 1),
+    };
+
+    [Params(1, 2, 3)] public int Version { get; set; }
+    [ParamsSource(nameof(ShapeNames))] public string Shape { get; set; } = "conv3x3_8x64x128";
+    public static IEnumerable<string> ShapeNames => Shapes.Keys;
+
+    private ConvGeometry _g;
+    private float[] _x = [], _w = [], _bias = [], _y = [], _dy = [], _dx = [], _dw = [], _db = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _g = Shapes[Shape];
+        var rnd = new Random(1);
+        float[] R(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rnd.NextDouble() * 2 - 1)).ToArray();
+        (_x, _w, _bias, _dy) = (R(_g.XLength), R(_g.WLength), R(_g.OutChannels), R(_g.YLength));
+        (_y, _dx, _dw, _db) = (new float[_g.YLength], new float[_g.XLength], new float[_g.WLength], new float[_g.OutChannels]);
+    }
+
+    [Benchmark] public void Forward() => Conv2d.Forward(Version, _g, _x, _w, _bias, _y, false);
+    [Benchmark] public void BackwardInput() => Conv2d.BackwardInput(Version, _g, _w, _dy, _dx, false);
+    [Benchmark] public void BackwardWeight() => Conv2d.BackwardWeight(Version, _g, _x, _dy, _dw, false);
+
+    [Benchmark]
+    public void ForwardBackward()
+    {
+        Forward();
+        BackwardInput();
+        BackwardWeight();
+        Conv2d.BackwardBias(_g, _dy, _db, false);
+    }
+
+    internal static double Flops(in ConvGeometry g) => 2.0 * g.YLength * g.InChannels * g.KernelH * g.KernelW;
+
+    private sealed class ConvBenchConfig : ManualConfig
+    {
+        public ConvBenchConfig() => AddColumn(new GflopsColumn(c =>
+        {
+            double f = Flops(Shapes[(string)c.Parameters["Shape"]]);
+            return c.Descriptor.WorkloadMethod.Name == nameof(ForwardBackward) ? 3 * f : f;
+        }));
+    }
+}
