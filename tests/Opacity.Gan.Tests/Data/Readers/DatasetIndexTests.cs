@@ -23,6 +23,17 @@ public sealed class DatasetIndexTests
     }
 
     [Test]
+    public void Png_and_jpeg_over_the_pixel_budget_are_refused_from_the_header()
+    {
+        var options = new ReaderOptions { MaxPixels = 1000 };
+        foreach (string name in new[] { "src8.png", "src8.jpg" })
+        {
+            var e = Assert.Throws<ReaderException>(() => XrayFile.Read(Fixtures.Path_("images", name), options));
+            Assert.That(e!.Message, Does.Contain(name).And.Contain("48x40 = 1920 pixels is over the pixel budget of 1000"));
+        }
+    }
+
+    [Test]
     public void Mimic_takes_frontal_views_with_a_label_and_builds_the_pxx_paths()
     {
         string root = Fixtures.Path_("mimic");

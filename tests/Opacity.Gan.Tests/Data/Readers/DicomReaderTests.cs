@@ -70,6 +70,24 @@ public sealed class DicomReaderTests
     }
 
     [Test]
+    public void Signed_pixels_are_sign_extended_from_bits_stored()
+    {
+        // Words fff0 (sign-extended) and 0ff0 (masked) are both -16 in 12 bits; intercept 1000.
+        double[] modality = new double[] { -16, -16, 16, -2048, 2047, 0, 1, -1 }.Select(v => v + 1000).ToArray();
+        XrayImage image = DicomReader.Read(Fixtures.Dicom("ex12_signed.dcm"));
+        Assert.That((image.Width, image.Height, image.BitsStored), Is.EqualTo((4, 2, 12)));
+        Fixtures.AssertClose(Fixtures.MinMax(modality), image.Pixels, 1e-6, "signed");
+    }
+
+    [Test]
+    public void Rgb_native_pixels_become_luminance()
+    {
+        XrayImage image = DicomReader.Read(Fixtures.Dicom("ex8_rgb.dcm"));
+        Assert.That(image.Photometric, Is.EqualTo("MONOCHROME2"));
+        Fixtures.AssertClose(Fixtures.MinMax(Fixtures.Source8.Select(v => (double)v).ToArray()), image.Pixels, 1e-6, "RGB from img2dcm BMP");
+    }
+
+    [Test]
     public void Jpeg_baseline_from_img2dcm_is_the_wrapped_jpeg()
     {
         XrayImage image = DicomReader.Read(Fixtures.Dicom("jpeg_img2dcm.dcm"));
