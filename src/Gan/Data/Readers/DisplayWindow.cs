@@ -44,6 +44,8 @@ internal sealed record DisplayWindow(double Slope, double Intercept, double? Cen
             if (lo > hi)
                 (lo, hi) = (hi, lo);          // a negative slope reverses the range
             double scale = hi > lo ? 1.0 / (hi - lo) : 0.0;
+            if (!double.IsFinite(scale))
+                scale = 0.0;                  // a denormal slope: the range is too small to resolve
             for (int i = 0; i < stored.Length; i++)
                 display[i] = (float)Math.Clamp((stored[i] * Slope + Intercept - lo) * scale, 0.0, 1.0);
         }

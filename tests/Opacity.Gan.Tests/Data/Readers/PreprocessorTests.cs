@@ -62,3 +62,29 @@ public sealed class PreprocessorTests
         Assert.That(p, Is.EqualTo(new[] { -1f, 1f, 0f, -0.5f, 0.5f, 1f }));
     }
 }
+
+public sealed class DisplayWindowTests
+{
+    [TestCase(1e-320, 0.0)]
+    [TestCase(-3.0, 7.0)]
+    [TestCase(1e15, -1e15)]
+    public void Extreme_rescale_values_give_finite_pixels_in_range(double slope, double intercept)
+    {
+        foreach (WindowFallback fallback in new[] { WindowFallback.ImageMinMax, WindowFallback.StoredRange })
+        {
+            float[] p = new DisplayWindow(slope, intercept, null, null, "LINEAR").Apply([0, 1, 65535], invert: false, fallback, 0, 65535);
+            Assert.That(p.All(v => v is >= 0f and <= 1f), Is.True, $"{slope} {intercept} {fallback}: {string.Join(", ", p)}");
+        }
+    }
+
+    [TestCase("LINEAR", 100.5, 0.0, 0.5, 1.0)]
+    [TestCase("LINEAR_EXACT", 100.0, 0.0, 0.5, 1.0)]
+    [TestCase("SIGMOID", 100.0, 0.0179862, 0.5, 0.9820138)]
+    public void Voi_functions_follow_ps3_3(string function, double c, double below, double centre, double above)
+    {
+        // Width 101. LINEAR centres on c - 0.5 with slope 1/(w - 1); LINEAR_EXACT on c with 1/w;
+        // SIGMOID one width away from c is 1/(1 + e^4) and 1/(1 + e^-4).
+        float[] p = new DisplayWindow(1, 0, c, 101, function).Apply([-1, 100, 201], invert: false, WindowFallback.ImageMinMax, 0, 255);
+        Assert.That(p, Is.EqualTo(new[] { below, centre, above }.Select(v => (float)v).ToArray()).Within(1e-4));
+    }
+}

@@ -43,6 +43,10 @@ public static class DicomReader
             (h.Text(DicomHeader.VoiLutFunction) ?? "LINEAR").ToUpperInvariant());
         if (window.Slope == 0)
             throw new ReaderException(name, "rescale slope is 0, every pixel would be the same value");
+        // Beyond 1e15 a 16-bit value times the slope, plus the intercept, loses all precision
+        // (and could overflow to infinity), so such values are refused rather than shown as noise.
+        if (Math.Abs(window.Slope) > 1e15 || Math.Abs(window.Intercept) > 1e15)
+            throw new ReaderException(name, $"rescale slope {window.Slope} / intercept {window.Intercept} is implausibly large");
 
         int[] stored;
         string format;
