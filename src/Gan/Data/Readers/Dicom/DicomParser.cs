@@ -216,7 +216,10 @@ internal sealed class DicomParser
             throw Fail($"invalid value representation bytes 0x{_data[_pos]:X2}{_data[_pos + 1]:X2} at offset {_pos}");
         string vr = new([a, b]);
         _pos += 2;
-        if (vr is "OB" or "OD" or "OF" or "OL" or "OV" or "OW" or "SQ" or "SV" or "UC" or "UN" or "UR" or "UT" or "UV")
+        // PS3.5 7.1.2: the VRs with a 16-bit length are a closed list; any other (OB, OW, SQ, UN,
+        // UT, and VRs added later) has 2 reserved bytes and a 32-bit length.
+        if (vr is not ("AE" or "AS" or "AT" or "CS" or "DA" or "DS" or "DT" or "FL" or "FD" or "IS" or "LO"
+            or "LT" or "PN" or "SH" or "SL" or "SS" or "ST" or "TM" or "UI" or "UL" or "US"))
         {
             if (Remaining < 6)
                 throw Fail($"truncated element header at offset {_pos}");
