@@ -56,7 +56,9 @@ public sealed class DatasetLoader(IReadOnlyList<DatasetItem> items, ReaderOption
         var queue = Channel.CreateBounded<Task<(LoadedSample? Sample, BadFile? Bad)>>(
             new BoundedChannelOptions(prefetch) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        using var gate = new SemaphoreSlim(workers);
+        // Not disposed: decodes still running after an early break release it when they finish
+        // (it holds no wait handle, so dropping it is free).
+        var gate = new SemaphoreSlim(workers);
         Task producer = Task.Run(async () =>
         {
             try
