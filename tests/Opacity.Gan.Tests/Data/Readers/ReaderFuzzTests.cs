@@ -46,11 +46,13 @@ public sealed class ReaderFuzzTests
         var failures = new List<string>();
         int images = 0, errors = 0;
         var clock = Stopwatch.StartNew();
-        foreach ((string name, byte[] original) in seeds)
+        for (int f = 0; f < seeds.Length; f++)
         {
+            (string name, byte[] original) = seeds[f];
             for (int k = 0; k < mutantsPerSeed; k++)
             {
-                int mutantSeed = HashCode.Combine(seed, name.GetHashCode(StringComparison.Ordinal), k);
+                // Deterministic across runs (string.GetHashCode and HashCode.Combine are per-process random).
+                int mutantSeed = unchecked(seed * 1_000_003 + f * 100_003 + k);
                 (byte[] mutant, string how) = Mutate(original, new Random(mutantSeed));
                 try
                 {
@@ -66,7 +68,7 @@ public sealed class ReaderFuzzTests
                 }
                 catch (Exception e) when (e is not AssertionException)
                 {
-                    failures.Add($"{name} mutant {k} ({how}): {e.GetType().Name}: {e.Message}");
+                    failures.Add($"{name} mutant {k} (Random({mutantSeed}): {how}): {e.GetType().Name}: {e.Message}");
                 }
             }
         }
