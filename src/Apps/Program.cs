@@ -19,5 +19,6 @@ public static class Program
     {
         yield return VersionCommand.Create();
         yield return BenchCommand.Create();
+        yield return InspectCommand.Create();
     }
 }
