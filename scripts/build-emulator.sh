@@ -33,9 +33,10 @@ mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
 # -x c++ for the .cu files: the host side of opk.cuh is plain C++20. Hidden visibility: only the
 # opk_emu_* C API is exported. -ffp-contract=off keeps the host arithmetic unfused and predictable.
+# -U_FORTIFY_SOURCE: the fiber scheduler _longjmps between stacks, which glibc's fortified longjmp rejects.
 # shellcheck disable=SC2086
 "$CXX" -std=c++20 -O2 -fPIC -shared -pthread -DOPK_EMULATOR -fvisibility=hidden -ffp-contract=off \
-    -Wall -Wextra -Werror -Wno-unused-parameter ${OPK_EMU_CXXFLAGS:-} \
+    -U_FORTIFY_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unknown-pragmas ${OPK_EMU_CXXFLAGS:-} \
     -x c++ "${sources[@]}" -x c++ "$repo/kernels/emu/opk_emu.cpp" -o "$tmp" \
     || { rm -f "$tmp"; die "compiling the emulator with $CXX failed."; }
 mv -f "$tmp" "$out"

@@ -4,12 +4,13 @@
      no CUDA SDK headers, so the keywords, thread indices, barriers, shuffles and math are
      spelled here with clang builtins and libdevice (__nv_*) functions.
    - Host emulator (C++20, OPK_EMULATOR defined, see kernels/emu/ and scripts/build-emulator.sh):
-     one OS thread per CUDA thread of a block, threadIdx/blockIdx/... as thread_locals,
-     __syncthreads as a std::barrier, __shared__ as static storage (the emulator runs one block
-     at a time and serialises launches, so static == block-scoped), warp shuffles through a
-     per-block array of slots and a per-warp barrier.
+     one fiber (default) or one OS thread per CUDA thread of a block, threadIdx/blockIdx/... as
+     thread_locals set by the scheduler, __syncthreads as a block barrier, __shared__ as static
+     storage (the emulator runs one block at a time and serialises launches, so static ==
+     block-scoped), warp shuffles (float and double) through a per-block array of slots and a
+     per-warp barrier.
    Kernels use only what is declared here: threadIdx/blockIdx/blockDim/gridDim (.x/.y/.z),
-   __global__/__device__/__shared__/__forceinline__, __syncthreads(), opk_shfl_xor/opk_shfl_down,
+   __global__/__device__/__shared__/__forceinline__, __syncthreads(), opk_shfl_xor (float, double)/opk_shfl_down,
    opk_warp_sum, opk_block_sum, OPK_DYNAMIC_SHARED, and the opk_* math below.
    Every kernel entry point is `extern "C" __global__ void opk_<op>_<fwd|bwd>_v<N>(...)` and is
    listed once at the bottom of its file with OPK_EMU_REGISTER (nothing on NVPTX). */
@@ -52,6 +53,15 @@ static __device__ __forceinline__ float opk_shfl_down(float v, int delta)
 {
     return __nvvm_shfl_sync_down_f32(OPK_FULL_MASK, v, delta, 0x1f);
 }
+/* A double moves as two 32-bit halves (shfl is 32-bit). */
+static __device__ __forceinline__ double opk_shfl_xor(double v, int laneMask)
+{
+    long long bits = __builtin_bit_cast(long long, v);
+    const int lo = __nvvm_shfl_sync_bfly_i32(OPK_FULL_MASK, (int)bits, laneMask, 0x1f);
+    const int hi = __nvvm_shfl_sync_bfly_i32(OPK_FULL_MASK, (int)(bits >> 32), laneMask, 0x1f);
+    bits = ((long long)hi << 32) | (unsigned)lo;
+    return __builtin_bit_cast(double, bits);
+}
 
 #else
 /* ---------------------------------------------------------------- host emulator (C++20) */
@@ -73,7 +83,7 @@ inline thread_local opk_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 namespace opk_emu {
 void sync_block();                       /* __syncthreads: all live threads of the block */
-float shuffle(float v, int srcLane);     /* exchange through the block's slot array */
+double shuffle(double v, int srcLane);  /* exchange through the block's slot array (float or double) */
 void* dynamic_shared();                  /* the launch's dynamic shared memory */
 using Invoker = void (*)(void* kernel, void** args);
 void register_kernel(const char* name, void* kernel, Invoker invoke);
@@ -103,27 +113,31 @@ static inline float opk_powf(float x, float y) { return std::pow(x, y); }
 
 static inline float opk_shfl_xor(float v, int laneMask)
 {
+    return static_cast<float>(opk_emu::shuffle(v, static_cast<int>(threadIdx.x % OPK_WARP) ^ laneMask));
+}
+static inline double opk_shfl_xor(double v, int laneMask)
+{
     return opk_emu::shuffle(v, static_cast<int>(threadIdx.x % OPK_WARP) ^ laneMask);
 }
 static inline float opk_shfl_down(float v, int delta)
 {
-    return opk_emu::shuffle(v, static_cast<int>(threadIdx.x % OPK_WARP) + delta);
+    return static_cast<float>(opk_emu::shuffle(v, static_cast<int>(threadIdx.x % OPK_WARP) + delta));
 }
 #endif
 
 /* ---------------------------------------------------------------- shared helpers (both targets) */
 
-/* Sum over the 32 lanes of a warp (butterfly: every lane gets the total). */
-static __device__ __forceinline__ float opk_warp_sum(float v)
+/* Sum over the 32 lanes of a warp (butterfly: every lane gets the total). T = float or double. */
+template <class T> static __device__ __forceinline__ T opk_warp_sum(T v)
 {
     for (int m = OPK_WARP / 2; m > 0; m >>= 1) v += opk_shfl_xor(v, m);
     return v;
 }
 
 /* Sum over a 1-D block whose size is a multiple of 32 (at most 1024). Every thread of the block
-   must call it; every thread gets the total. `scratch` is __shared__ float[32] owned by the
+   must call it; every thread gets the total. `scratch` is __shared__ T[32] owned by the
    caller; the leading barrier makes back-to-back calls with the same scratch safe. */
-static __device__ __forceinline__ float opk_block_sum(float v, float* scratch)
+template <class T> static __device__ __forceinline__ T opk_block_sum(T v, T* scratch)
 {
     const unsigned lane = threadIdx.x % OPK_WARP, warp = threadIdx.x / OPK_WARP;
     const unsigned warps = blockDim.x / OPK_WARP;
@@ -131,7 +145,7 @@ static __device__ __forceinline__ float opk_block_sum(float v, float* scratch)
     __syncthreads();
     if (lane == 0) scratch[warp] = v;
     __syncthreads();
-    float total = lane < warps ? scratch[lane] : 0.0f;
+    T total = lane < warps ? scratch[lane] : T(0);
     return opk_warp_sum(total);
 }
 

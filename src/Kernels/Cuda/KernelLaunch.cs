@@ -45,6 +45,8 @@ public struct KernelArgs
 
     public void Add(float value) => Push(BitConverter.SingleToUInt32Bits(value));
 
+    public void Add(double value) => Push(BitConverter.DoubleToUInt64Bits(value));
+
     public void Add(bool flag) => Push(flag ? 1u : 0u);
 
     /// <summary>The <c>void** kernelParams</c> array; the struct must not move until the launch returns.</summary>

@@ -72,7 +72,7 @@ public sealed class CudaBindingTests
     [Test]
     public void Embedded_PTX_modules_are_NUL_terminated_sm80_images()
     {
-        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "elementwise", "instance_norm", "mask_blend", "reduce", "reflection_pad" }));
+        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "elementwise", "instance_norm", "kid", "mask_blend", "newton_schulz", "reduce", "reflection_pad" }));
         foreach (string module in PtxModules.Names)
         {
             byte[] image = PtxModules.Bytes(module);
@@ -99,6 +99,12 @@ public sealed class CudaBindingTests
         ReflectionPadCuda.Forward(recorder, 0, 0, 1, 1, 1, 0, 0, 0, 0);
         ReflectionPadCuda.Backward(recorder, 0, 0, 1, 1, 1, 0, 0, 0, 0, false);
         AdamCuda.Step(recorder, 0, 0, 0, 0, 1, 1, 1e-3f, 0.9f, 0.999f, 1e-8f, 0f);
+        ReduceCuda.SumF64(recorder, 0, 1, true, 0, 0);
+        NewtonSchulzCuda.Init(recorder, 0, 0, 0, 1, 1.0);
+        NewtonSchulzCuda.HalfThreeMinus(recorder, 0, 0, 1);
+        NewtonSchulzCuda.Trace(recorder, 0, 1, 0);
+        KidCuda.PolynomialKernel(recorder, 0, 1, 1.0, 1.0);
+        KidCuda.OffDiagonalSum(recorder, 0, 1, 0, 0);
         ElementwiseCuda.Add(recorder, 0, 0, 0, 1);
         ElementwiseCuda.Multiply(recorder, 0, 0, 0, 1);
         ElementwiseCuda.MultiplyBackward(recorder, 0, 0, 0, 0, 0, 1, false, false);

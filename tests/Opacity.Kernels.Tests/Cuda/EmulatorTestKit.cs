@@ -19,6 +19,19 @@ internal sealed class Pinned : IDisposable
     public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
 }
 
+internal sealed class PinnedF64 : IDisposable
+{
+    private GCHandle _handle;
+
+    public PinnedF64(double[] data) { Data = data; _handle = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+    public double[] Data { get; }
+
+    public ulong Address => (ulong)_handle.AddrOfPinnedObject();
+
+    public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
+}
+
 internal static class Kit
 {
     public static float[] Random(int count, int seed, float lo = -2f, float hi = 2f)
