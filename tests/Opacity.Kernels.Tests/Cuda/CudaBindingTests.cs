@@ -38,6 +38,18 @@ public sealed class CudaBindingTests
     }
 
     [Test]
+    public void CuBlas_imports_use_the_v2_entry_points()
+    {
+        var entryPoints = typeof(CuBlas).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Select(m => m.GetCustomAttribute<LibraryImportAttribute>()).Where(a => a != null).Select(a => a!.EntryPoint!).ToList();
+        // The legacy cublas.h API shares these names without the suffix and has a different ABI.
+        string[] legacy = ["cublasCreate", "cublasDestroy", "cublasSetStream", "cublasSgemm", "cublasDgemm", "cublasGetVersion"];
+        Assert.That(entryPoints, Has.Count.GreaterThanOrEqualTo(10));
+        Assert.That(entryPoints, Has.None.AnyOf(legacy));
+        Assert.That(entryPoints, Is.SupersetOf(new[] { "cublasCreate_v2", "cublasSgemm_v2", "cublasDgemm_v2", "cublasSetStream_v2", "cublasGemmEx" }));
+    }
+
+    [Test]
     public unsafe void Kernel_args_point_at_their_values()
     {
         var args = new KernelArgs();
