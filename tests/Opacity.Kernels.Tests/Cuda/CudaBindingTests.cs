@@ -84,7 +84,7 @@ public sealed class CudaBindingTests
     [Test]
     public void Embedded_PTX_modules_are_NUL_terminated_sm80_images()
     {
-        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "elementwise", "instance_norm", "kid", "mask_blend", "newton_schulz", "reduce", "reflection_pad" }));
+        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "concat", "elementwise", "instance_norm", "kid", "mask_blend", "newton_schulz", "reduce", "reflection_pad", "upsample" }));
         foreach (string module in PtxModules.Names)
         {
             byte[] image = PtxModules.Bytes(module);
@@ -117,6 +117,9 @@ public sealed class CudaBindingTests
         NewtonSchulzCuda.Trace(recorder, 0, 1, 0);
         KidCuda.PolynomialKernel(recorder, 0, 1, 1.0, 1.0);
         KidCuda.OffDiagonalSum(recorder, 0, 1, 0, 0);
+        UpsampleCuda.NearestForward(recorder, 0, 0, 1, 1, 1, 2);
+        UpsampleCuda.NearestBackward(recorder, 0, 0, 1, 1, 1, 2, false);
+        ConcatCuda.ChannelsForward(recorder, 0, 0, 0, 1, 1, 1, 1);
         ElementwiseCuda.Add(recorder, 0, 0, 0, 1);
         ElementwiseCuda.Multiply(recorder, 0, 0, 0, 1);
         ElementwiseCuda.MultiplyBackward(recorder, 0, 0, 0, 0, 0, 1, false, false);
