@@ -127,6 +127,11 @@ static inline float opk_shfl_down(float v, int delta)
 
 /* ---------------------------------------------------------------- shared helpers (both targets) */
 
+/* 16-byte vector of 4 floats: one ld/st.global.v4.f32 on the GPU when the address is 16-byte aligned. */
+struct __attribute__((aligned(16))) opk_float4 { float x, y, z, w; };
+
+static __device__ __forceinline__ bool opk_aligned16(const void* p) { return ((unsigned long long)p & 15u) == 0; }
+
 /* Sum over the 32 lanes of a warp (butterfly: every lane gets the total). T = float or double. */
 template <class T> static __device__ __forceinline__ T opk_warp_sum(T v)
 {

@@ -104,6 +104,7 @@ public sealed class CudaBindingTests
                 .Select(l => m + ":" + l[16..l.IndexOf('(', StringComparison.Ordinal)])));
         var recorder = new RecordingLauncher();
         MaskBlendCuda.Forward(recorder, 0, 0, 0, 0, 1, 1, 1, 1);
+        MaskBlendCuda.Forward(recorder, 0, 0, 0, 0, 1, 1, 1, 1, version: 2);
         MaskBlendCuda.Backward(recorder, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, false, false, false);
         ReduceCuda.Sum(recorder, 0, 1, 0, 0);
         InstanceNormCuda.Forward(recorder, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1e-5f);
@@ -134,7 +135,7 @@ public sealed class CudaBindingTests
         ElementwiseCuda.SigmoidForward(recorder, 0, 0, 1);
         ElementwiseCuda.SigmoidBackward(recorder, 0, 0, 0, 1, false);
         Assert.That(new HashSet<string>(recorder.Launched), Is.EquivalentTo(names), "every PTX entry point has a launcher");
-        Assert.Throws<ArgumentOutOfRangeException>(() => MaskBlendCuda.Forward(recorder, 0, 0, 0, 0, 1, 1, 1, 1, version: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MaskBlendCuda.Forward(recorder, 0, 0, 0, 0, 1, 1, 1, 1, version: 3));
     }
 
     [Test]

@@ -26,6 +26,21 @@ public sealed class EmulatorMaskBlendTests
         Kit.Close(expected, py.Data, 1e-6, 1e-5, "y");
     }
 
+    [Test]
+    public void Every_forward_version_matches_reference_aligned_and_misaligned(
+        [Values(1, 2)] int version, [Values(0, 1)] int offset, [Values(1, 7, 4097, 3 * 5 * 17 * 19)] int total)
+    {
+        // 3x5x17x19 runs with a broadcast mask (Cm = 1, groups of 4 straddle planes); the rest with Cm = C = 1.
+        (int n, int c, int cm, int hw) = total == 3 * 5 * 17 * 19 ? (3, 5, 1, 17 * 19) : (1, 1, 1, total);
+        float[] m = Kit.Random(n * cm * hw, 1, 0f, 1f), g = Kit.Random(total, 2), x = Kit.Random(total, 3);
+        var expected = new double[total];
+        MaskBlendReference.Forward<double>(Kit.ToDouble(m), Kit.ToDouble(g), Kit.ToDouble(x), expected, n, c, cm, hw);
+
+        using AlignedFloats am = new(m, offset), ag = new(g, offset), ax = new(x, offset), ay = new(new float[total], offset);
+        MaskBlendCuda.Forward(EmulatorLauncher.Instance, am.Address, ag.Address, ax.Address, ay.Address, n, c, cm, hw, version);
+        Kit.Close(expected, ay.Span, 1e-6, 1e-5, $"y (v{version}, offset {offset})");
+    }
+
     [TestCaseSource(nameof(Shapes))]
     public void Backward_matches_reference_accumulating(int[] shape) => Backward(shape, accumulate: true);
 

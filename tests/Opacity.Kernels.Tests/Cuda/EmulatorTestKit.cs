@@ -19,6 +19,36 @@ internal sealed class Pinned : IDisposable
     public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
 }
 
+/// <summary>Native memory aligned to 64 bytes, exposed at a chosen float offset (0: 16-byte aligned,
+/// 1: misaligned), to steer vectorised kernel versions onto their fast or fallback path.</summary>
+internal sealed unsafe class AlignedFloats : IDisposable
+{
+    private float* _base;
+
+    public AlignedFloats(float[] data, int offset)
+    {
+        _base = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((data.Length + offset + 1) * sizeof(float)), 64);
+        Length = data.Length;
+        Offset = offset;
+        data.CopyTo(Span);
+    }
+
+    public int Length { get; }
+
+    public int Offset { get; }
+
+    public ulong Address => (ulong)(_base + Offset);
+
+    public Span<float> Span => new(_base + Offset, Length);
+
+    public void Dispose()
+    {
+        if (_base == null) return;
+        System.Runtime.InteropServices.NativeMemory.AlignedFree(_base);
+        _base = null;
+    }
+}
+
 internal sealed class PinnedF64 : IDisposable
 {
     private GCHandle _handle;
