@@ -1,0 +1,101 @@
+// Small helpers for the emulator tests: pinned host arrays whose address stands in for a device pointer,
+// seeded random data, and llm.c's comparison rule |ref - got| <= atol + rtol*|ref| with a report of
+// the first mismatches and the largest difference.
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Opacity.Kernels.Tests.Cuda.Emulator;
+
+internal sealed class Pinned : IDisposable
+{
+    private GCHandle _handle;
+
+    public Pinned(float[] data) { Data = data; _handle = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+    public float[] Data { get; }
+
+    public ulong Address => (ulong)_handle.AddrOfPinnedObject();
+
+    public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
+}
+
+/// <summary>Native memory aligned to 64 bytes, exposed at a chosen float offset (0: 16-byte aligned,
+/// 1: misaligned), to steer vectorised kernel versions onto their fast or fallback path.</summary>
+internal sealed unsafe class AlignedFloats : IDisposable
+{
+    private float* _base;
+
+    public AlignedFloats(float[] data, int offset)
+    {
+        _base = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)((data.Length + offset + 1) * sizeof(float)), 64);
+        Length = data.Length;
+        Offset = offset;
+        data.CopyTo(Span);
+    }
+
+    public int Length { get; }
+
+    public int Offset { get; }
+
+    public ulong Address => (ulong)(_base + Offset);
+
+    public Span<float> Span => new(_base + Offset, Length);
+
+    public void Dispose()
+    {
+        if (_base == null) return;
+        System.Runtime.InteropServices.NativeMemory.AlignedFree(_base);
+        _base = null;
+    }
+}
+
+internal sealed class PinnedF64 : IDisposable
+{
+    private GCHandle _handle;
+
+    public PinnedF64(double[] data) { Data = data; _handle = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+    public double[] Data { get; }
+
+    public ulong Address => (ulong)_handle.AddrOfPinnedObject();
+
+    public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
+}
+
+internal static class Kit
+{
+    public static float[] Random(int count, int seed, float lo = -2f, float hi = 2f)
+    {
+        var rng = new Random(seed);
+        var a = new float[count];
+        for (int i = 0; i < count; i++) a[i] = lo + (hi - lo) * rng.NextSingle();
+        return a;
+    }
+
+    /// <summary>Values at least <paramref name="gap"/> away from 0, for kinked ops (ReLU at 0).</summary>
+    public static float[] AwayFromZero(int count, int seed, float gap = 1e-3f)
+    {
+        float[] a = Random(count, seed);
+        for (int i = 0; i < count; i++) if (MathF.Abs(a[i]) < gap) a[i] = a[i] < 0 ? -gap : gap;
+        return a;
+    }
+
+    public static double[] ToDouble(float[] a) => Array.ConvertAll(a, v => (double)v);
+
+    public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol, string name)
+    {
+        Assert.That(actual.Length, Is.EqualTo(expected.Length), $"{name}: length");
+        int bad = 0, worst = -1;
+        double worstDiff = 0;
+        var report = new StringBuilder();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double diff = Math.Abs(expected[i] - actual[i]);
+            bool ok = diff <= atol + rtol * Math.Abs(expected[i]) && !double.IsNaN(actual[i]);
+            if (diff > worstDiff || double.IsNaN(diff)) { worstDiff = diff; worst = i; }
+            if (!ok && bad++ < 5) report.AppendLine($"  [{i}] ref {expected[i]:R} got {actual[i]:R} diff {diff:E3}");
+        }
+        if (bad > 0)
+            Assert.Fail($"{name}: {bad} of {expected.Length} values outside atol {atol:E1} + rtol {rtol:E1}; max |diff| {worstDiff:E3} at [{worst}]\n{report}");
+    }
+}
