@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# CI preparation before the README's test command: the packages the checks need, then the CUDA
+# checks that need no GPU (offline ptxas validation of every kernel, the committed-PTX check, and
+# the host emulator build). Idempotent; safe to run on a developer machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v clang-14 >/dev/null || need+=(clang-14)
+command -v g++ >/dev/null || need+=(g++)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "ci-setup: installing ${need[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+bash scripts/ci-cuda.sh
