@@ -20,6 +20,10 @@ public class ConvBench
         ["stem7x7_1x1to32x128"] = new(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1),
         ["down3x3s2_1x32to64x128"] = new(1, 32, 128, 128, 64, 3, 3, 2, 2, 1, 1, 1, 1),
         ["patch4x4s2_1x64to128x32"] = new(1, 64, 32, 32, 128, 4, 4, 2, 2, 1, 1, 1, 1),
+        ["patch4x4s1_1x128to256x16"] = new(1, 128, 16, 16, 256, 4, 4, 1, 1, 1, 1, 1, 1),
+        ["head7x7_1x32to2x128"] = new(1, 32, 134, 134, 2, 7, 7, 1, 1, 0, 0, 1, 1),
+        // ConvTranspose2d(128->64, k3, s2, p1, output_padding 1) at 32->64 px runs as BackwardInput of this conv
+        ["convT3x3s2_1x128to64x32"] = new(1, 64, 64, 64, 128, 3, 3, 2, 2, 1, 1, 1, 1),
     };
 
     [Params(1, 2, 3)] public int Version { get; set; }

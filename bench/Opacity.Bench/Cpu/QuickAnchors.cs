@@ -1,4 +1,4 @@
-// `dotnet run -c Release --project bench/Opacity.Bench -- quick-gemm-conv`: the anchor workloads timed like the
+// `dotnet run -c Release --project bench/Opacity.Bench -- quick-gemm-conv` (or `quick-conv-shapes`): the anchor workloads timed like the
 // PyTorch script bench/scripts/torch_gemm_conv.py (2 warm-ups, median of 7, Stopwatch), one line per row:
 // name, median ms, GFLOP/s. Fast to run next to PyTorch in the same session (bench/scripts/gemm_conv_vs_torch.sh),
 // where a full BenchmarkDotNet job would take minutes on a shared 2-core machine.
@@ -37,6 +37,25 @@ public static class QuickAnchors
                 Conv2d.BackwardWeight(v, g, x, dy, dw, false);
                 Conv2d.BackwardBias(g, dy, db, false);
             });
+        }
+    }
+
+    /// <summary>`quick-conv-shapes`: every ConvBench shape x version, forward / dx / dw, median GFLOP/s.</summary>
+    public static void ConvShapes()
+    {
+        var rnd = new Random(0);
+        float[] R(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rnd.NextDouble() * 2 - 1)).ToArray();
+        foreach (var (name, g) in ConvBench.Shapes)
+        {
+            float[] x = R(g.XLength), w = R(g.WLength), dy = R(g.YLength);
+            float[] y = new float[g.YLength], dx = new float[g.XLength], dw = new float[g.WLength];
+            double f = ConvBench.Flops(g);
+            foreach (int v in new[] { 3, 2, 1 })
+            {
+                Row($"{name} fwd v{v}", f, () => Conv2d.Forward(v, g, x, w, [], y, false));
+                Row($"{name} dx  v{v}", f, () => Conv2d.BackwardInput(v, g, w, dy, dx, false));
+                Row($"{name} dw  v{v}", f, () => Conv2d.BackwardWeight(v, g, x, dy, dw, false));
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-// Conv2d v2 (default): conv as GEMM on the packed SGEMM driver with implicit im2col (Conv2dPack.cs).
+// Conv2d v2: conv as GEMM on the packed SGEMM driver with implicit im2col (Conv2dPack.cs).
 // Legend: K = IC*KH*KW (GEMM depth of Forward), P = OH*OW output pixels per image.
 //   Forward         per image y_n (OC x P) = w (OC x K) * col_n (K x P); col gathered per Kc x Nc block.
 //   BackwardWeight  per image dw (OC x K) += dy_n (OC x P) * col_n^T (P x K), the batch summed by beta = 1.
@@ -9,7 +9,9 @@
 //                   in dx, so they run in parallel without locks (batch 1 still uses both cores).
 // Threads: each GEMM stripes itself across cores (GemmPacked); when one image is too small for that, whole
 // images go to the cores instead (Forward). Scratch is thread-static (PackScratch), so steady-state calls do
-// not allocate. Tested by Conv2dTests against ConvReference; timed by ConvBench.
+// not allocate. v3 (the default, Conv2d.cs) reuses these paths for the shapes its direct kernels skip, and
+// BackwardInput's v3Forward flag runs the flipped forward on Conv2dV3 instead of Forward here.
+// Tested by Conv2dTests against ConvReference; timed by ConvBench.
 namespace Opacity.Kernels.Cpu;
 
 internal static unsafe class Conv2dV2

@@ -1,9 +1,10 @@
 // SGEMM register-blocked micro-kernels: C[MR x NR] = alpha * sum_p A~[p, 0..MR) (x) B~[p, 0..NR) + beta * C.
 // A~ and B~ are packed slivers (GemmPack.cs): A~[p * MR + r], B~[p * NR + j], zero padded to full MR / NR.
-// Versions (chosen at start-up by GemmKernelShape.Default):
+// Versions (GemmMicroKernel.Default picks one from the hardware; tests and benches may force either):
 //   Avx512_12x32  24 zmm accumulators, B sliver = 2 zmm per k step, A element broadcast into the FMA  <- default with AVX-512
 //   V256_6x16     12 ymm accumulators for machines without Vector512 acceleration (also forced in tests)
 // Edge tiles (fewer than MR rows or NR columns left) go through a stack tile and a scalar copy (GemmPacked.cs).
+// The 12x32 body is generic over how B's rows are found (IKernelRows), so Conv2dV3 runs it on image rows in place.
 // Tested through GemmTests (every shape is compared with GemmReference, both kernel shapes).
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
