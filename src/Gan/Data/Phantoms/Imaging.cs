@@ -8,6 +8,8 @@
 //      low-pass (multi-scale-processing stand-in) -> S-curve and gamma (one 8193-entry table) -> [0, 1].
 // Everything global is taken from the clear image, so the opacity and clear images are identical outside the
 // opacity mask dilated by the blur radius (2 px). Tested by PhantomPairTests (exact zero difference there).
+using System.Runtime.CompilerServices;
+
 namespace Opacity.Gan.Data.Phantoms;
 
 internal sealed class Imaging
@@ -35,6 +37,7 @@ internal sealed class Imaging
     }
 
     /// <summary>Runs the chain; <paramref name="primaryOpacity"/> may be null (clear domain).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Develop(double[] primaryClear, double[]? primaryOpacity, double[] noise, float[] outClear, float[]? outOpacity)
     {
         int n = _n, len = n * n;
@@ -60,6 +63,7 @@ internal sealed class Imaging
         if (dOpacity != null) Display(dOpacity, low, mean, outOpacity!);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double[] Detect(double[] primary, double[] scatter, double[] noise, double[] tmp)
     {
         int len = _n * _n;
@@ -74,6 +78,7 @@ internal sealed class Imaging
         return e;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Display(double[] d, double[] low, double mean, float[] output)
     {
         double[] lut = _lut ??= BuildLut();
@@ -111,9 +116,10 @@ internal sealed class Imaging
     private static double Sigmoid(double x) => 1 / (1 + DetMath.Exp(-x));
 
     /// <summary>p-quantile of v over pixels whose primary is below <paramref name="below"/> (subsampled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Percentile(double[] v, double p, double[] primary, double below)
     {
-        int stride = Math.Max(1, v.Length / 65536);
+        int stride = Math.Max(1, v.Length / 16384);
         var sample = new List<double>(v.Length / stride + 1);
         for (int i = 0; i < v.Length; i += stride)
             if (primary[i] < below) sample.Add(v[i]);
@@ -123,6 +129,7 @@ internal sealed class Imaging
     }
 
     /// <summary>In-place separable Gaussian with radius <see cref="BlurRadius"/>, edges clamped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SmallBlur(double[] a, double[] tmp, double sigma)
     {
         int n = _n;
@@ -158,6 +165,7 @@ internal sealed class Imaging
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BoxAxis(double[] src, double[] dst, int r, bool horizontal)
     {
         int n = _n;

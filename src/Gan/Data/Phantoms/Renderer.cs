@@ -7,6 +7,8 @@
 // The opacity image replaces A with A (1 - fill) + fill x bronchial air - nodule thickness.
 // Lung mask: majority of subpixels; opacity mask: any subpixel whose air changed. Tested by PhantomPairTests
 // and PhantomRealismTests.
+using System.Runtime.CompilerServices;
+
 namespace Opacity.Gan.Data.Phantoms;
 
 internal sealed class RenderResult
@@ -30,6 +32,7 @@ internal static class Renderer
 {
     public static int Supersample(int size) => Math.Max(1, (256 + size - 1) / size);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RenderResult Render(Anatomy a, Pathology? p, int size, ulong seed, int patient, bool keepMaps)
     {
         int k = Supersample(size), n = size * k, len = n * n;
@@ -83,7 +86,7 @@ internal static class Renderer
                 }
                 double mu = energy * (0.20 * t + 0.30 * b - 0.20 * air);
                 muClear[i] = mu - energy * 0.15 * lungAir;
-                lungFine[i] = a.InLungMask(x, y);
+                lungFine[i] = cav > 0 && a.InLungMask(x, y);
                 if (p != null)
                 {
                     double opAir = lungAir;
@@ -118,6 +121,7 @@ internal static class Renderer
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] DownsamplePrimary(double[] mu, int n, int k)
     {
         int m = n / k;
@@ -135,6 +139,7 @@ internal static class Renderer
         return o;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool[] DownsampleMask(bool[] fine, int n, int k, bool any)
     {
         int m = n / k;

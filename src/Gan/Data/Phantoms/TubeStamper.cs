@@ -6,6 +6,8 @@
 //   Soft: 2r (1 - d^2/r^2)^1.5 (nodule-like, Gaussian-looking edge).
 // Segment distances are computed in pixel space (the frame's rotation keeps distances). Tested through the
 // anatomy maps (ribs above the dome, bone brighter than soft tissue) in PhantomRealismTests.
+using System.Runtime.CompilerServices;
+
 namespace Opacity.Gan.Data.Phantoms;
 
 internal enum TubeProfile
@@ -36,6 +38,7 @@ internal sealed class TubeStamper
     }
 
     /// <summary>Adds the group's values (scaled) to <paramref name="target"/> and clears the scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void End(double[] target, double scale = 1)
     {
         if (!_open) throw new InvalidOperationException("End without Begin.");
@@ -58,6 +61,7 @@ internal sealed class TubeStamper
     }
 
     /// <summary>One segment from (ax, ay) to (bx, by) in anatomical cm, radii and weights interpolated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Segment(double ax, double ay, double bx, double by, double ra, double rb, double wa, double wb,
                         TubeProfile profile, double cortex = 0.28, double marrow = 0.25)
     {
