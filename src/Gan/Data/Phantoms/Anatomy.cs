@@ -68,10 +68,20 @@ internal sealed class Anatomy
         double widthPerB = 2 * Math.Sqrt(ratio * ratio * a.HeartCos * a.HeartCos + a.HeartSin * a.HeartSin);
         a.HeartB = a.Ctr * a.W / widthPerB;
         a.HeartA = ratio * a.HeartB;
-        double heightHalf = Math.Sqrt(a.HeartA * a.HeartA * a.HeartSin * a.HeartSin + a.HeartB * a.HeartB * a.HeartCos * a.HeartCos);
-        a.HeartX = a.Xm + a.Ctr * a.W * r.Uniform(0.13, 0.2);
-        a.HeartY = a.DomeAt(+1, a.HeartX) + r.Uniform(1.4, 2.4) - heightHalf;
         a.HeartMaxOcc = r.Uniform(0.82, 0.9);
+        double offset = r.Uniform(0.13, 0.2), sink = r.Uniform(1.4, 2.4);
+        a.PlaceHeart(offset, sink);
+        // CTR is defined on the visible heart (above the domes): rescale once the placement is known
+        for (int iter = 0; iter < 3; iter++)
+        {
+            double visible = a.VisibleHeartWidth();
+            if (visible <= 0) break;
+            double k = a.Ctr * a.W / visible;
+            a.HeartA *= k;
+            a.HeartB *= k;
+            a.PlaceHeart(offset, sink);
+        }
+
         // Posterior ribs: rib 1 arches over the apex; 9-10 posterior ribs lie above the right dome (PHANTOM.md).
         a.YRib1 = a.YApex + r.Uniform(0.3, 0.8);
         double ribsAbove = r.Uniform(9.3, 10.2);
@@ -80,6 +90,27 @@ internal sealed class Anatomy
         a.GastricBubble = r.Chance(0.7);
         a.BreastDepth = r.Chance(0.4) ? r.Uniform(1.5, 4.5) : 0;
         return a;
+    }
+
+    private void PlaceHeart(double offset, double sink)
+    {
+        double heightHalf = Math.Sqrt(HeartA * HeartA * HeartSin * HeartSin + HeartB * HeartB * HeartCos * HeartCos);
+        HeartX = Xm + Ctr * W * offset;
+        HeartY = DomeAt(+1, HeartX) + sink - heightHalf;
+    }
+
+    /// <summary>Widest horizontal extent of the heart above the domes (0.1 cm scan).</summary>
+    internal double VisibleHeartWidth()
+    {
+        double best = 0;
+        for (double y = HeartY - HeartA; y < HeartY + HeartA; y += 0.1)
+        {
+            double lo = double.MaxValue, hi = double.MinValue;
+            for (double x = HeartX - HeartA; x < HeartX + HeartA; x += 0.1)
+                if (HeartOcc(x, y) > 0 && y < DomeAt(x < Xm ? -1 : 1, x)) { lo = Math.Min(lo, x); hi = Math.Max(hi, x); }
+            if (hi > lo) best = Math.Max(best, hi - lo);
+        }
+        return best;
     }
 
     public double CpY(int side) => side < 0 ? YCpR : YCpL;
@@ -104,17 +135,17 @@ internal sealed class Anatomy
         return ApexOffset * HalfW * (1 - Math.Sqrt(1 - (1 - t) * (1 - t)));
     }
 
-    /// <summary>Dome contour height (y) at x for a side: a parabola rising steeply from the costophrenic angle
+    /// <summary>Dome contour height (y) at x for a side: a u^2.5 curve rising steeply from the costophrenic angle
     /// (about 30-40 degrees) to the dome top, then falling gently toward the cardiophrenic angle.</summary>
     public double DomeAt(int side, double x)
     {
         double d = HalfW - Math.Abs(x - Xm);          // inward from the lateral wall at the base
         double peak = DomePeakFrac * HalfW, h = CpY(side) - DomeTopY(side);
-        if (d <= 0) return CpY(side) - h * 2 * d / peak;   // continue the wall-side slope outward
+        if (d <= 0) return CpY(side) - h * 2.5 * d / peak; // continue the wall-side slope outward
         if (d <= peak)
         {
             double u = 1 - d / peak;
-            return DomeTopY(side) + h * u * u;
+            return DomeTopY(side) + h * u * u * Math.Sqrt(u);   // u^2.5: ~30 degree angle at the wall
         }
         double v = (d - peak) / (HalfW - peak);
         return DomeTopY(side) + 0.28 * h * v * v;

@@ -8,8 +8,9 @@ namespace Opacity.Gan.Data.Phantoms;
 internal static class Skeleton
 {
     /// <summary>Stamps ribs, clavicles, scapulae and humeri into <paramref name="bone"/>; the arms' soft tissue
-    /// into <paramref name="soft"/>.</summary>
-    public static void Stamp(Anatomy a, DetRandom r, TubeStamper st, double[] bone, double[] soft)
+    /// into <paramref name="soft"/>. <paramref name="posteriorRibs"/>, if given, receives the right-side posterior
+    /// rib centrelines (tests count them above the dome).</summary>
+    public static void Stamp(Anatomy a, DetRandom r, TubeStamper st, double[] bone, double[] soft, List<TubeNode[]>? posteriorRibs = null)
     {
         var nodes = new List<TubeNode>(64);
         for (int side = -1; side <= 1; side += 2)
@@ -31,6 +32,7 @@ internal static class Skeleton
                     double rr = rPost * (1.1 - 0.15 * t);
                     nodes.Add(new TubeNode(a.Xm + side * ax, y, rr, 0.8));
                 }
+                if (side < 0) posteriorRibs?.Add([.. nodes]);
                 st.Begin();
                 st.Polyline(nodes, TubeProfile.Hollow);
                 if (tEnd >= 1 && k <= 9)
