@@ -23,15 +23,15 @@ internal sealed class Imaging
     {
         _n = n;
         double pxPerCm = n / PixelFrame.FieldCm;
-        _scatter = r.Uniform(0.35, 0.8);
+        _scatter = r.Uniform(0.7, 1.3);
         _scatterSigmaPx = r.Uniform(4, 7) * pxPerCm;
         _blurSigmaPx = r.Uniform(0.3, 0.8) * o.BlurScale;
         // quantum scale per output pixel: relative noise ~1-2 % in the lungs at 256 px, grows mildly with size
         _quantum = r.Uniform(1.2e-5, 3.5e-5) * (n / 256.0) * o.NoiseScale * o.NoiseScale;
         _electronic = r.Uniform(2e-4, 6e-4) * o.NoiseScale;
         _compress = r.Uniform(0.35, 0.55);
-        _detail = r.Uniform(0.15, 0.5);
-        _contrast = r.Uniform(4.0, 6.0);
+        _detail = r.Uniform(0.3, 0.8);
+        _contrast = r.Uniform(3.0, 5.0);
         _gamma = r.Uniform(0.85, 1.2);
         _lowSigmaPx = r.Uniform(2.0, 3.5) * pxPerCm;
     }
@@ -48,8 +48,8 @@ internal sealed class Imaging
         double[]? dOpacity = primaryOpacity == null ? null : Detect(primaryOpacity, scatter, noise, tmp);
 
         // window from the clear image, as vendors do after locating direct exposure: from the 1st percentile
-        // of the log signal inside the body (primary < 0.3) to the 99.7th percentile overall
-        double lo = Percentile(dClear, 0.01, primaryClear, 0.3), hi = Percentile(dClear, 0.997, primaryClear, 2);
+        // of the log signal inside the body (primary < 0.3) to the 99.9th percentile overall
+        double lo = Percentile(dClear, 0.01, primaryClear, 0.3), hi = Percentile(dClear, 0.999, primaryClear, 2);
         double scale = hi > lo ? 1 / (hi - lo) : 1;
         for (int i = 0; i < len; i++) dClear[i] = (dClear[i] - lo) * scale;
         if (dOpacity != null) for (int i = 0; i < len; i++) dOpacity[i] = (dOpacity[i] - lo) * scale;

@@ -30,7 +30,7 @@ internal static class Skeleton
                     double ax = 1.2 + t * (xl - 1.2);
                     double y = yk - rise * DetMath.Sin(Math.PI * 0.85 * t) + dropLat * t * t * t;
                     double rr = rPost * (1.1 - 0.15 * t);
-                    nodes.Add(new TubeNode(a.Xm + side * ax, y, rr, 0.8));
+                    nodes.Add(new TubeNode(a.Xm + side * ax, y, rr, 0.8 * (0.55 + 0.45 * DetMath.SmoothStep(0, 0.3, t))));   // rib head/neck thinner
                 }
                 if (side < 0) posteriorRibs?.Add([.. nodes]);
                 st.Begin();

@@ -37,7 +37,7 @@ internal static class Vessels
                 double ang = -1.2 + (m + r.Uniform(0.2, 0.8)) / mains * 3.1;
                 double cx = DetMath.Cos(ang), cy = DetMath.Sin(ang);
                 segs.Clear();
-                Grow(a, r, segs, side, hx + side * 0.3 * cx, hy + 0.3 * cy, side * cx, cy, r.Uniform(0.35, 0.55), 0);
+                Grow(a, r, segs, side, hx + side * 0.9 * cx, hy + 0.9 * cy, side * cx, cy, r.Uniform(0.45, 0.65), 0);
                 st.Begin();
                 foreach (Seg s in segs)
                     st.Segment(s.Ax, s.Ay, s.Bx, s.By, s.Ra, s.Rb, 1, 1, TubeProfile.Solid);
