@@ -26,6 +26,21 @@ public sealed class PhantomPreview
         }
     }
 
+    /// <summary>README samples: opacity | paired clear truth | lung mask | opacity mask, one strip per kind.
+    /// Run: PHANTOM_SAMPLES=docs/images dotnet test tests/Opacity.Gan.Tests -c Release --filter Name~Write_readme_samples</summary>
+    [Test]
+    public void Write_readme_samples()
+    {
+        string dir = Environment.GetEnvironmentVariable("PHANTOM_SAMPLES") ?? Path.Combine(Path.GetTempPath(), "phantom_samples");
+        foreach ((string mix, int patient) in new[] { ("consolidation=1", 3), ("effusion=1", 1), ("ards=1", 0) })
+        {
+            var g = new PhantomGenerator(new PhantomOptions { Size = 192, Seed = 7, Mix = OpacityMix.Parse(mix), MaxOpacities = 1 });
+            PhantomCase c = g.Generate(patient, Domain.Opacity);
+            PhantomWriter.SaveStrip(Path.Combine(dir, $"phantom_{mix.Split('=')[0]}.png"), c.Size,
+                c.Image, c.PairedClear!, PhantomWriter.MaskToImage(c.LungMask), PhantomWriter.MaskToImage(c.OpacityMask));
+        }
+    }
+
     private static float[] Norm(double[] v)
     {
         double max = v.Max();
