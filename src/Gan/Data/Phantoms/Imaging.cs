@@ -1,7 +1,7 @@
 // The detector and display chain shared by an opacity image and its paired clear truth (PHANTOM.md section 2):
 //   primary intensity exp(-mu t) (computed by AnatomyRenderer), area-downsampled to the output grid
 //   + scatter: the CLEAR image's primary convolved with a wide Gaussian (~4-7 cm), scaled; shared by the pair
-//   -> detector blur (Gaussian, sigma ~0.3-0.8 px, radius 2 px)
+//   -> detector blur (Gaussian, sigma 0.2-0.5 px, radius 2 px)
 //   -> quantum + electronic noise: one standard-normal field per patient, scaled by each image's own
 //      sqrt(signal), so the pair differs only where the signal differs
 //   -> log -> window from the clear image's percentiles -> range compression with the clear image's
@@ -25,7 +25,7 @@ internal sealed class Imaging
         double pxPerCm = n / PixelFrame.FieldCm;
         _scatter = r.Uniform(0.7, 1.3);
         _scatterSigmaPx = r.Uniform(4, 7) * pxPerCm;
-        _blurSigmaPx = r.Uniform(0.3, 0.8) * o.BlurScale;
+        _blurSigmaPx = r.Uniform(0.2, 0.5) * o.BlurScale;   // flat panel ~0.14 mm plus resampling
         // quantum scale per output pixel: relative noise ~1-2 % in the lungs at 256 px, grows mildly with size
         _quantum = r.Uniform(1.2e-5, 3.5e-5) * (n / 256.0) * o.NoiseScale * o.NoiseScale;
         _electronic = r.Uniform(2e-4, 6e-4) * o.NoiseScale;

@@ -47,8 +47,11 @@ internal static class Renderer
         Skeleton.Stamp(a, new DetRandom(seed, patient, RandomStream.Skeleton), st, bone, soft);
         Vessels.Stamp(a, new DetRandom(seed, patient, RandomStream.Vessels), st, vessel, bronchus, airway);
         var texture = new DetRandom(seed, patient, RandomStream.Texture);
-        var clutter = new FractalNoise(texture, 3.0, 5, 2.6);
-        double clutterAmp = texture.Uniform(0.5, 1.0);
+        // lung clutter: power-law noise down to one render pixel (finer octaves would only alias)
+        int octaves = 1;
+        while (octaves < 8 && 3.0 / (1 << octaves) >= f.CmPerPx) octaves++;
+        var clutter = new FractalNoise(texture, 3.0, octaves, 2.2);
+        double clutterAmp = texture.Uniform(1.0, 2.0);
         double energy = new DetRandom(seed, patient, RandomStream.Exposure).Uniform(0.9, 1.1);
 
         var muClear = new double[len];
