@@ -1,0 +1,14 @@
+// What CDAM needs from the frozen CXR lesion classifier (METHOD.md): the opacity logit and the
+// feature maps at several depths, for the label-level and feature-level alignment losses.
+using Opacity.Tensors;
+
+namespace Opacity.Gan.Networks;
+
+/// <summary>The opacity logit (N, 1) and the intermediate feature maps, shallow to deep.</summary>
+public sealed record ClassifierOutput(Tensor Logit, IReadOnlyList<Tensor> Features);
+
+public interface IOpacityClassifier
+{
+    /// <summary>Runs the classifier on images in [-1, 1], (N, 1, H, W).</summary>
+    ClassifierOutput Classify(Tensor images);
+}
