@@ -1,0 +1,57 @@
+// SYRK: C = alpha * op(A) * op(A)^T (n x n, symmetric), row-major, op(A) n x k. Only the tiles on and above
+// the diagonal are computed (by the DGEMM core, one tile per task on all cores), then mirrored, so C is exactly
+// symmetric and the work is about half of a full GEMM. Used for covariances (op(A) = Xc^T) and for KID's Gram
+// matrices (op(A) = X). One version. Tested against Reference/GemmReference in SyrkTests.
+namespace Opacity.Kernels.Cpu.Linalg;
+
+public static unsafe class Syrk
+{
+    private const int Tile = 256;
+
+    /// <summary><c>C = alpha * op(A) * op(A)^T</c>, op(A) = A (n x k) when <paramref name="transA"/> is false,
+    /// A^T (A stored k x n) when true. C (n x n, leading dimension ldc) is overwritten, both triangles.</summary>
+    public static void Multiply(bool transA, int n, int k, double alpha, ReadOnlySpan<double> a, int lda,
+        Span<double> c, int ldc, bool parallel = true)
+    {
+        if (n <= 0)
+            return;
+        Dgemm.CheckSizes(transA, !transA, n, n, k, a.Length, lda, a.Length, lda, c.Length, ldc);
+        int tiles = (n + Tile - 1) / Tile;
+        var jobs = new List<(int I, int J)>();
+        for (int ti = 0; ti < tiles; ti++)
+            for (int tj = ti; tj < tiles; tj++)
+                jobs.Add((ti * Tile, tj * Tile));
+        fixed (double* pa = a)
+        fixed (double* pc = c)
+        {
+            nint ia = (nint)pa, ic = (nint)pc;
+            void Run(int t)
+            {
+                (int i0, int j0) = jobs[t];
+                int mm = Math.Min(Tile, n - i0), nn = Math.Min(Tile, n - j0);
+                double* ap = transA ? (double*)ia + i0 : (double*)ia + (nint)i0 * lda;
+                double* bp = transA ? (double*)ia + j0 : (double*)ia + (nint)j0 * lda;
+                double* cp = (double*)ic + (nint)i0 * ldc + j0;
+                if (k == 0)
+                {
+                    for (int i = 0; i < mm; i++)
+                        new Span<double>(cp + (nint)i * ldc, nn).Clear();
+                    return;
+                }
+                Dgemm.Serial(transA, !transA, mm, nn, k, alpha, ap, lda, bp, lda, 0.0, cp, ldc);
+            }
+            if (parallel && jobs.Count > 1 && (double)n * n * k > 4e6)
+                Parallel.For(0, jobs.Count, Run);
+            else
+                for (int t = 0; t < jobs.Count; t++)
+                    Run(t);
+            // Mirror the strict upper triangle into the lower one.
+            for (int i = 1; i < n; i++)
+            {
+                double* row = pc + (nint)i * ldc;
+                for (int j = 0; j < i; j++)
+                    row[j] = pc[(nint)j * ldc + i];
+            }
+        }
+    }
+}
