@@ -6,6 +6,7 @@
 // of Z at a time (the chunk stays in L2 across the whole batch; chunks run on all cores; Vector512/256 rows).
 // Z is row-major with row i the vector belonging to d[i] (Z = V^T), so a rotation mixes rows i and i+1.
 // Tested in SymmetricEigenTests (against the Jacobi reference and residuals).
+using System.Buffers;
 using System.Runtime.Intrinsics;
 
 namespace Opacity.Kernels.Cpu.Linalg;
@@ -14,7 +15,7 @@ public static class TridiagonalQl
 {
     private const int MaxIterationsPerValue = 60;
     private const int RotationBatch = 1 << 20;   // 16 MiB of (c, s) pairs before a flush
-    private const int ChunkColumns = 64;
+    private const int ChunkColumns = 32;
 
     /// <summary>Diagonalises T (diagonal <paramref name="d"/>, sub-diagonal <paramref name="e"/> of length n - 1):
     /// on return d holds the eigenvalues, unsorted. When <paramref name="z"/> is not empty (n x n, row-major),
@@ -80,7 +81,12 @@ public static class TridiagonalQl
             ee[l] = 0;
         }
         rec?.Flush(z);
+        LastRotationCount = rec?.Total ?? 0;
     }
+
+    /// <summary>Rotations applied by the last call on this thread that accumulated vectors (for benchmarks).</summary>
+    [ThreadStatic]
+    internal static long LastRotationCount;
 
     /// <summary>Recorded sweeps: sweep q covers rows l..m and owns rotations [start, start + m - l) in order
     /// i = m-1 down to l.</summary>
@@ -89,6 +95,8 @@ public static class TridiagonalQl
         private readonly List<(int L, int M, int Start)> _sweeps = [];
         private readonly double[] _cs = new double[2 * RotationBatch];
         private int _count;
+
+        public long Total { get; private set; }
 
         public void BeginSweep(int l, int m, Span<double> z)
         {
@@ -99,6 +107,7 @@ public static class TridiagonalQl
 
         public void Add(double c, double s)
         {
+            Total++;
             _cs[2 * _count] = c;
             _cs[2 * _count + 1] = s;
             _count++;
@@ -116,14 +125,29 @@ public static class TridiagonalQl
                 void Chunk(int q)
                 {
                     int k0 = q * ChunkColumns, width = Math.Min(ChunkColumns, n - k0);
-                    double* zc = (double*)iz + k0;
                     double* cs = (double*)ics;
-                    foreach ((int l, int m, int start) in _sweeps)
+                    // Work on a packed copy (n rows of `width`): a power-of-two row stride of Z would map all
+                    // rows of the chunk onto a few cache sets and turn the L2-resident chunk into misses.
+                    double[] packed = ArrayPool<double>.Shared.Rent(n * ChunkColumns);
+                    fixed (double* zc = packed)
                     {
-                        int idx = start;
-                        for (int i = m - 1; i >= l; i--, idx++)
-                            Rotate(zc + (nint)i * n, zc + (nint)(i + 1) * n, width, cs[2 * idx], cs[2 * idx + 1]);
+                        for (int r = 0; r < n; r++)
+                            new ReadOnlySpan<double>((double*)iz + (nint)r * n + k0, width).CopyTo(new Span<double>(zc + r * width, width));
+                        foreach ((int l, int m, int start) in _sweeps)
+                        {
+                            if (Vector512.IsHardwareAccelerated && width == 32)
+                            {
+                                Sweep32(zc, width, l, m, cs + 2 * start);
+                                continue;
+                            }
+                            int idx = start;
+                            for (int i = m - 1; i >= l; i--, idx++)
+                                Rotate(zc + i * width, zc + (i + 1) * width, width, cs[2 * idx], cs[2 * idx + 1]);
+                        }
+                        for (int r = 0; r < n; r++)
+                            new ReadOnlySpan<double>(zc + r * width, width).CopyTo(new Span<double>((double*)iz + (nint)r * n + k0, width));
                     }
+                    ArrayPool<double>.Shared.Return(packed);
                 }
                 if (chunks > 1 && (long)_count * n > 1_000_000)
                     Parallel.For(0, chunks, Chunk);
@@ -135,7 +159,42 @@ public static class TridiagonalQl
             _count = 0;
         }
 
+        /// <summary>One sweep over a 32-column chunk: row i+1 is final after rotation i and is stored; the new
+        /// row i stays in registers as the partner of rotation i-1 (one load and one store per rotation).</summary>
+        private static unsafe void Sweep32(double* zc, int n, int l, int m, double* cs)
+        {
+            double* row = zc + (nint)m * n;
+            var b0 = Vector512.Load(row);
+            var b1 = Vector512.Load(row + 8);
+            var b2 = Vector512.Load(row + 16);
+            var b3 = Vector512.Load(row + 24);
+            for (int i = m - 1; i >= l; i--, cs += 2)
+            {
+                var vc = Vector512.Create(cs[0]);
+                var vs = Vector512.Create(cs[1]);
+                double* below = row;
+                row -= n;
+                var a0 = Vector512.Load(row);
+                var a1 = Vector512.Load(row + 8);
+                var a2 = Vector512.Load(row + 16);
+                var a3 = Vector512.Load(row + 24);
+                Vector512.FusedMultiplyAdd(vs, a0, vc * b0).Store(below);
+                Vector512.FusedMultiplyAdd(vs, a1, vc * b1).Store(below + 8);
+                Vector512.FusedMultiplyAdd(vs, a2, vc * b2).Store(below + 16);
+                Vector512.FusedMultiplyAdd(vs, a3, vc * b3).Store(below + 24);
+                b0 = Vector512.FusedMultiplyAdd(vc, a0, -(vs * b0));
+                b1 = Vector512.FusedMultiplyAdd(vc, a1, -(vs * b1));
+                b2 = Vector512.FusedMultiplyAdd(vc, a2, -(vs * b2));
+                b3 = Vector512.FusedMultiplyAdd(vc, a3, -(vs * b3));
+            }
+            b0.Store(row);
+            b1.Store(row + 8);
+            b2.Store(row + 16);
+            b3.Store(row + 24);
+        }
+
         /// <summary>(row i, row i+1) <- (c zi - s zi1, s zi + c zi1) over one chunk.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static unsafe void Rotate(double* zi, double* zi1, int width, double c, double s)
         {
             int k = 0;
