@@ -18,5 +18,6 @@ public static class Program
     internal static IEnumerable<Command> AllCommands()
     {
         yield return VersionCommand.Create();
+        yield return FidKidCommand.Create();
     }
 }
