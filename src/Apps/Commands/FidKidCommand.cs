@@ -88,7 +88,7 @@ public static class FidKidCommand
     private static void WriteJson(NpyMatrix r, NpyMatrix f, FidResult fid, KidResult? kid, int subsets, int subsetSize,
         ulong seed, double load, double fidSeconds, double kidSeconds)
     {
-        using var stream = Console.OpenStandardOutput();
+        using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
@@ -119,6 +119,6 @@ public static class FidKidCommand
             w.WriteNumber("kid_seconds", kidSeconds);
             w.WriteEndObject();
         }
-        stream.Write("\n"u8);
+        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 }
