@@ -7,6 +7,7 @@
 // Layout: A is symmetric, so LAPACK's column j (column-major) is our row j (row-major) and is contiguous.
 // Reflector i (i = 0 .. n-2) acts on indices i+1 .. n-1, v[i+1] = 1 (stored explicitly), v[r] = A[i, r].
 // Tested in SymmetricEigenTests against Reference/SymmetricEigenReference (Jacobi) and by A Z^T = Z^T diag(w).
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Opacity.Kernels.Cpu.Linalg;
@@ -92,29 +93,44 @@ public static class Tridiagonal
         TensorPrimitives.MultiplyAdd(v, alpha2, w, w);
     }
 
-    /// <summary>w = A[s:, s:] v for the trailing block starting at row/column s (rows are contiguous).</summary>
+    /// <summary>w = A[s:, s:] v for the trailing block starting at row/column s. Reads only the upper triangle
+    /// (row r from column r on), so each element is loaded once: a dot product for w[r] and an axpy for w[r+1:]
+    /// (DSYMV's scheme). Threads take row ranges of equal area, each with its own accumulator.</summary>
     private static unsafe void SymmetricMatVec(Span<double> a, int n, int s, ReadOnlySpan<double> v, Span<double> w)
     {
         int m = n - s;
+        int parts = m < 384 || Environment.ProcessorCount < 2 ? 1 : Math.Min(Environment.ProcessorCount, 8);
+        double[] acc = ArrayPool<double>.Shared.Rent(parts * m);
         fixed (double* pa = a)
         fixed (double* pv = v)
-        fixed (double* pw = w)
+        fixed (double* pacc = acc)
         {
-            nint ia = (nint)pa, iv = (nint)pv, iw = (nint)pw;
-            void Rows(int r0, int r1)
+            nint ia = (nint)pa, iv = (nint)pv, iacc = (nint)pacc;
+            void Rows(int p)
             {
+                // Row range of equal area: boundary r_p = m (1 - sqrt(1 - p / parts)).
+                int r0 = (int)(m * (1 - Math.Sqrt(1 - (double)p / parts)));
+                int r1 = p == parts - 1 ? m : (int)(m * (1 - Math.Sqrt(1 - (double)(p + 1) / parts)));
+                var y = new Span<double>((double*)iacc + (nint)p * m, m);
+                y.Clear();
                 var vs = new ReadOnlySpan<double>((double*)iv, m);
                 for (int r = r0; r < r1; r++)
-                    ((double*)iw)[r] = TensorPrimitives.Dot(new ReadOnlySpan<double>((double*)ia + (nint)(s + r) * n + s, m), vs);
+                {
+                    var row = new ReadOnlySpan<double>((double*)ia + (nint)(s + r) * n + s + r, m - r);
+                    y[r] += TensorPrimitives.Dot(row, vs[r..]);
+                    if (r + 1 < m)
+                        TensorPrimitives.MultiplyAdd(row[1..], vs[r], y[(r + 1)..], y[(r + 1)..]);
+                }
             }
-            if (m < 384 || Environment.ProcessorCount < 2)
-                Rows(0, m);
+            if (parts == 1)
+                Rows(0);
             else
-            {
-                int parts = Math.Min(Environment.ProcessorCount, 8);
-                Parallel.For(0, parts, p => Rows((int)((long)m * p / parts), (int)((long)m * (p + 1) / parts)));
-            }
+                Parallel.For(0, parts, Rows);
+            new ReadOnlySpan<double>(pacc, m).CopyTo(w);
+            for (int p = 1; p < parts; p++)
+                TensorPrimitives.Add(w, new ReadOnlySpan<double>(pacc + (nint)p * m, m), w);
         }
+        ArrayPool<double>.Shared.Return(acc);
     }
 
     /// <summary>A[p1:, p1:] -= V W^T + W V^T as one DGEMM with k = 2 kb.</summary>
