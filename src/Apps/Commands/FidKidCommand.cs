@@ -58,17 +58,19 @@ public static class FidKidCommand
         }
         double loadSeconds = sw.Elapsed.TotalSeconds;
         sw.Restart();
+        double cpu0 = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var s1 = FeatureStatistics.FromFeatures(r.Data, r.Rows, r.Cols, realPath);
         var s2 = FeatureStatistics.FromFeatures(f.Data, f.Rows, f.Cols, fakePath);
         FidResult fid = Fid.Compute(s1, s2);
         double fidSeconds = sw.Elapsed.TotalSeconds;
+        double fidCpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpu0;
         sw.Restart();
         KidResult? kid = subsets > 0
             ? Kid.Compute(r.Data, r.Rows, f.Data, f.Rows, r.Cols, subsets, subsetSize, seed, realPath, fakePath)
             : null;
         double kidSeconds = sw.Elapsed.TotalSeconds;
         if (json)
-            WriteJson(r, f, fid, kid, subsets, subsetSize, seed, loadSeconds, fidSeconds, kidSeconds);
+            WriteJson(r, f, fid, kid, subsets, subsetSize, seed, loadSeconds, fidSeconds, fidCpuSeconds, kidSeconds);
         else
         {
             var inv = CultureInfo.InvariantCulture;
@@ -86,7 +88,7 @@ public static class FidKidCommand
     }
 
     private static void WriteJson(NpyMatrix r, NpyMatrix f, FidResult fid, KidResult? kid, int subsets, int subsetSize,
-        ulong seed, double load, double fidSeconds, double kidSeconds)
+        ulong seed, double load, double fidSeconds, double fidCpuSeconds, double kidSeconds)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -116,6 +118,7 @@ public static class FidKidCommand
             w.WriteNumber("clamped_eigenvalues_product", fid.Detail.ClampedProduct);
             w.WriteNumber("load_seconds", load);
             w.WriteNumber("fid_seconds", fidSeconds);
+            w.WriteNumber("fid_cpu_seconds", fidCpuSeconds);
             w.WriteNumber("kid_seconds", kidSeconds);
             w.WriteEndObject();
         }

@@ -15,6 +15,9 @@ namespace Opacity.Kernels.Cpu.Linalg;
 public static class Tridiagonal
 {
     private const int Nb = 32;
+    // Q is formed with wider blocks: each block is two GEMMs over the whole trailing Z, so the pass count
+    // (and the memory traffic of Z) falls with the width while the small T factor stays cheap.
+    private const int NbQ = 128;
 
     /// <summary>Reduces symmetric <paramref name="a"/> (n x n, row-major, overwritten with the reflectors) to
     /// tridiagonal form: diagonal <paramref name="d"/> (n), sub-diagonal <paramref name="e"/> (n - 1) and the
@@ -161,11 +164,11 @@ public static class Tridiagonal
             z[i * n + i] = 1.0;
         if (n < 2)
             return;
-        var tt = new double[Nb * Nb];
-        var tmp = new double[Nb];
-        for (int b0 = (n - 2) / Nb * Nb; b0 >= 0; b0 -= Nb)
+        var tt = new double[NbQ * NbQ];
+        var tmp = new double[NbQ];
+        for (int b0 = (n - 2) / NbQ * NbQ; b0 >= 0; b0 -= NbQ)
         {
-            int b1 = Math.Min(b0 + Nb, n - 1);
+            int b1 = Math.Min(b0 + NbQ, n - 1);
             int kb = b1 - b0, r0 = b0 + 1, m = n - r0;
             // Dense panel of the block's reflectors over indices r0 .. n-1 (zeros above each leading 1).
             var vrm = new double[kb * m];

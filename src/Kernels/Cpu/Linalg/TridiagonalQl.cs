@@ -93,14 +93,17 @@ public static class TridiagonalQl
     private sealed class RotationLog(int n)
     {
         private readonly List<(int L, int M, int Start)> _sweeps = [];
-        private readonly double[] _cs = new double[2 * RotationBatch];
+        // About n^2 rotations are typical: the log holds a quarter of that (capped at RotationBatch), so every
+        // size flushes a few times (and the tests at n = 65..200 cover the batch boundaries).
+        private readonly int _capacity = (int)Math.Min(RotationBatch, (long)n * n / 4 + n);
+        private readonly double[] _cs = new double[2 * Math.Min(RotationBatch, (long)n * n / 4 + n)];
         private int _count;
 
         public long Total { get; private set; }
 
         public void BeginSweep(int l, int m, Span<double> z)
         {
-            if (_count + (m - l) > RotationBatch)
+            if (_count + (m - l) > _capacity)
                 Flush(z);
             _sweeps.Add((l, m, _count));
         }
