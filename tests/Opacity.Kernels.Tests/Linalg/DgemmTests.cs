@@ -84,6 +84,23 @@ public sealed class DgemmTests
     }
 
     [Test]
+    public void Syrk_accumulates_with_beta()
+    {
+        const int n = 70, k = 40;
+        double[] a = LinalgTestData.Random(k * n, 8), b = LinalgTestData.Random(k * n, 9);
+        var both = new double[2 * k * n];
+        a.CopyTo(both, 0);
+        b.CopyTo(both, k * n);
+        var expected = new double[n * n];
+        var actual = new double[n * n];
+        Syrk.Multiply(true, n, 2 * k, 1.0, both, n, expected, n);
+        Syrk.Multiply(true, n, k, 1.0, a, n, actual, n);
+        Syrk.Multiply(true, n, k, 1.0, b, n, actual, n, beta: 1.0);
+        for (int i = 0; i < n * n; i++)
+            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-12));
+    }
+
+    [Test]
     public void Dgemm_rejects_a_too_small_buffer()
         => Assert.Throws<ArgumentException>(() => Dgemm.Multiply(false, false, 3, 3, 3, 1, new double[8], 3, new double[9], 3, 0, new double[9], 3));
 }

@@ -103,7 +103,7 @@ public sealed class TraceSqrtProductTests
         Assert.That(mean, Is.All.EqualTo(0.5).Within(1e-15));
         Assert.That(cov, Is.All.EqualTo(0.25).Within(1e-15));
 
-        const int n = 333, k = 70;
+        const int n = 2500, k = 30;   // 2500 rows: three centring blocks of 1024
         double[] y = LinalgTestData.Random(n * k, 12, 3, 5);   // offset data: cancellation would show
         var mu = new double[k];
         var c = new double[k * k];

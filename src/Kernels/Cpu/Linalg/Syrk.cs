@@ -6,12 +6,13 @@ namespace Opacity.Kernels.Cpu.Linalg;
 
 public static unsafe class Syrk
 {
-    private const int Tile = 256;
+    private const int Tile = 512;
 
-    /// <summary><c>C = alpha * op(A) * op(A)^T</c>, op(A) = A (n x k) when <paramref name="transA"/> is false,
-    /// A^T (A stored k x n) when true. C (n x n, leading dimension ldc) is overwritten, both triangles.</summary>
+    /// <summary><c>C = alpha * op(A) * op(A)^T + beta * C</c>, op(A) = A (n x k) when <paramref name="transA"/> is
+    /// false, A^T (A stored k x n) when true. Both triangles of C (n x n, leading dimension ldc) are written; with
+    /// beta != 0 the upper triangle of the old C is what is read (C is assumed symmetric).</summary>
     public static void Multiply(bool transA, int n, int k, double alpha, ReadOnlySpan<double> a, int lda,
-        Span<double> c, int ldc, bool parallel = true)
+        Span<double> c, int ldc, bool parallel = true, double beta = 0)
     {
         if (n <= 0)
             return;
@@ -35,10 +36,11 @@ public static unsafe class Syrk
                 if (k == 0)
                 {
                     for (int i = 0; i < mm; i++)
-                        new Span<double>(cp + (nint)i * ldc, nn).Clear();
+                        for (int j = 0; j < nn; j++)
+                            cp[(nint)i * ldc + j] = beta == 0 ? 0 : beta * cp[(nint)i * ldc + j];
                     return;
                 }
-                Dgemm.Serial(transA, !transA, mm, nn, k, alpha, ap, lda, bp, lda, 0.0, cp, ldc);
+                Dgemm.Serial(transA, !transA, mm, nn, k, alpha, ap, lda, bp, lda, beta, cp, ldc);
             }
             if (parallel && jobs.Count > 1 && (double)n * n * k > 4e6)
                 Parallel.For(0, jobs.Count, Run);
