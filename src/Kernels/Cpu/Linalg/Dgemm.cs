@@ -48,8 +48,10 @@ public static unsafe class Dgemm
                 Serial(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
                 return;
             }
-            // Split the columns of C into one slab per thread, each a multiple of NR wide.
-            int slabs = Math.Min(threads, (n + Nr - 1) / Nr);
+            // Split the columns of C into slabs, each a multiple of NR wide: a few per thread (at least 64 columns
+            // each) so that a thread descheduled on a shared machine does not leave the others waiting.
+            int slabs = Math.Max(1, Math.Min(4 * threads, n / 64));
+            slabs = Math.Min(slabs, (n + Nr - 1) / Nr);
             int per = ((n + slabs - 1) / slabs + Nr - 1) / Nr * Nr;
             nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
             Parallel.For(0, slabs, s =>

@@ -102,7 +102,8 @@ public static class Tridiagonal
     private static unsafe void SymmetricMatVec(Span<double> a, int n, int s, ReadOnlySpan<double> v, Span<double> w)
     {
         int m = n - s;
-        int parts = m < 384 || Environment.ProcessorCount < 2 ? 1 : Math.Min(Environment.ProcessorCount, 8);
+        // A few parts per core (dynamically scheduled), so a descheduled thread on a shared machine is covered.
+        int parts = m < 384 || Environment.ProcessorCount < 2 ? 1 : Math.Min(4 * Environment.ProcessorCount, 16);
         double[] acc = ArrayPool<double>.Shared.Rent(parts * m);
         fixed (double* pa = a)
         fixed (double* pv = v)
