@@ -47,13 +47,7 @@ public static unsafe class Syrk
             else
                 for (int t = 0; t < jobs.Count; t++)
                     Run(t);
-            // Mirror the strict upper triangle into the lower one.
-            for (int i = 1; i < n; i++)
-            {
-                double* row = pc + (nint)i * ldc;
-                for (int j = 0; j < i; j++)
-                    row[j] = pc[(nint)j * ldc + i];
-            }
+            Symmetrise.MirrorUpper(pc, n, ldc);
         }
     }
 }

@@ -62,13 +62,7 @@ public static class TraceSqrtProduct
         Dgemm.Multiply(false, false, r, d, d, 1.0, zr, d, s2, d, 0.0, t, d);
         var m = new double[r * r];
         Dgemm.Multiply(false, true, r, r, d, 1.0, t, d, zr, d, 0.0, m, r);
-        for (int i = 0; i < r; i++)
-            for (int j = i; j < r; j++)
-            {
-                double v = 0.5 * (m[i * r + j] + m[j * r + i]) * sq[i] * sq[j];
-                m[i * r + j] = v;
-                m[j * r + i] = v;
-            }
+        Symmetrise.Average(m, m, r, sq);
         var mu = new double[r];
         SymmetricEigen.Decompose(m, r, mu, Span<double>.Empty);
         int clamped2 = 0;
@@ -89,9 +83,7 @@ public static class TraceSqrtProduct
     private static double[] Symmetrised(ReadOnlySpan<double> s, int d)
     {
         var o = new double[d * d];
-        for (int i = 0; i < d; i++)
-            for (int j = 0; j < d; j++)
-                o[i * d + j] = 0.5 * (s[i * d + j] + s[j * d + i]);
+        Symmetrise.Average(s, o, d, ReadOnlySpan<double>.Empty);
         return o;
     }
 }
