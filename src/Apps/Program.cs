@@ -23,5 +23,6 @@ public static class Program
         yield return BenchCommand.Create();
         yield return InspectCommand.Create();
         yield return SynthCommand.Create();
+        yield return FidKidCommand.Create();
     }
 }
