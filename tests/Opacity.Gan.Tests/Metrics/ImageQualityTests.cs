@@ -13,7 +13,9 @@ public sealed class ImageQualityTests
         var c = MetricVectors.Case("ssim", name);
         int w = c.GetProperty("width").GetInt32(), h = c.GetProperty("height").GetInt32();
         double got = ImageQuality.Ssim(MetricVectors.Floats(c, "x"), MetricVectors.Floats(c, "y"), w, h);
-        Assert.That(got, Is.EqualTo(c.GetProperty("ssim").GetDouble()).Within(1e-6), name);
+        double expected = c.GetProperty("ssim").GetDouble();
+        TestContext.Out.WriteLine($"{name}: SSIM {got:R} vs skimage {expected:R}, |diff| {Math.Abs(got - expected):E2}");
+        Assert.That(got, Is.EqualTo(expected).Within(1e-6), name);
     }
 
     [TestCaseSource(nameof(Cases))]
