@@ -67,6 +67,27 @@ public sealed class DetectionMetricsTests
         => Assert.That(DetectionMetrics.NormalQuantile(p), Is.EqualTo(z).Within(1e-12));
 
     [Test]
+    public void Bootstrap_auc_interval_brackets_the_auc_is_seeded_and_shrinks_with_more_data()
+    {
+        var c = MetricVectors.Case("auc", "continuous_60");
+        double[] s = MetricVectors.Doubles(c, "scores");
+        bool[] l = MetricVectors.Bools(c, "labels");
+        double auc = DetectionMetrics.RocAuc(s, l);
+        var a = DetectionMetrics.BootstrapAucInterval(s, l, resamples: 400, seed: 3);
+        Assert.That(a.Lower, Is.LessThan(auc));
+        Assert.That(a.Upper, Is.GreaterThan(auc));
+        Assert.That(DetectionMetrics.BootstrapAucInterval(s, l, resamples: 400, seed: 3), Is.EqualTo(a));
+        Assert.That(DetectionMetrics.BootstrapAucInterval(s, l, resamples: 400, seed: 4), Is.Not.EqualTo(a));
+        // the same score distribution repeated 4x: the interval narrows by about 1/sqrt(4)
+        var s4 = Enumerable.Repeat(s, 4).SelectMany(x => x).ToArray();
+        var l4 = Enumerable.Repeat(l, 4).SelectMany(x => x).ToArray();
+        var b = DetectionMetrics.BootstrapAucInterval(s4, l4, resamples: 400, seed: 3);
+        double ratio = (b.Upper - b.Lower) / (a.Upper - a.Lower);
+        Assert.That(ratio, Is.InRange(0.35, 0.7));
+        Assert.That(DetectionMetrics.BootstrapAucInterval([0.2, 0.4], [true, true]).Lower, Is.NaN);
+    }
+
+    [Test]
     public void Rates_are_nan_when_undefined()
     {
         var c = new ConfusionCounts(0, 2, 3, 0);
