@@ -16,4 +16,7 @@ fi
 bash scripts/ci-cuda.sh
 # The reader fixtures are made by real tools (dcmtk, ImageMagick) and committed; prove they still are.
 bash tests/fixtures/readers/make_fixtures.sh >/dev/null
-git diff --exit-code --stat -- tests/fixtures/readers || { echo "ci-setup: tests/fixtures/readers differ from what make_fixtures.sh makes"; exit 1; }
+if [ -n "$(git status --porcelain -- tests/fixtures/readers)" ]; then
+  git status --short -- tests/fixtures/readers
+  echo "ci-setup: tests/fixtures/readers differ from what make_fixtures.sh makes"; exit 1
+fi
