@@ -24,5 +24,7 @@ public static class Program
         yield return InspectCommand.Create();
         yield return SynthCommand.Create();
         yield return FidKidCommand.Create();
+        yield return TrainCommand.Create();
+        yield return TranslateCommand.Create();
     }
 }

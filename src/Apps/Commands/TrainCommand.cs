@@ -1,0 +1,134 @@
+// `opacity train`: trains the masked CycleGAN (with CDAM when the ablation needs it) on a phantom folder
+// written by `opacity synth` (train split, unpaired opacity / clear images). Shows a Spectre.Console
+// progress bar with the losses and images/s when the terminal is interactive, a line per checkpoint
+// otherwise. Ctrl-C writes a checkpoint and exits cleanly (exit 130); --resume continues bit for bit.
+// Bad input (missing or wrong classifier file, empty or one-domain folder, wrong size, NaN loss): one
+// sentence on stderr, exit 1. Tested by TrainCommandTests.
+using System.CommandLine;
+using System.Globalization;
+using Opacity.Gan.Networks;
+using Opacity.Gan.Training;
+using Opacity.Nn.Serialization;
+using Spectre.Console;
+
+namespace Opacity.Cli.Commands;
+
+public static class TrainCommand
+{
+    /// <summary>Builds the CDAM classifier from a weights file. The default knows no architecture yet and
+    /// rejects every file with one sentence; the concrete classifier registers itself here.</summary>
+    internal static Func<string, IOpacityClassifier> LoadClassifier { get; set; } = DefaultLoadClassifier;
+
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Phantom folder written by `opacity synth` (manifest.csv).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output folder: checkpoint.safetensors, losses.csv, samples/.", Required = true };
+        var steps = new Option<long>("--steps") { Description = "Total training steps.", DefaultValueFactory = _ => 1000 };
+        var size = new Option<int>("--size") { Description = "Image side in pixels; must match the data.", DefaultValueFactory = _ => 256 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice (init, data order, pools).", DefaultValueFactory = _ => 1UL };
+        var resume = new Option<bool>("--resume") { Description = "Continue from --out/checkpoint.safetensors (its options win)." };
+        var ablation = new Option<string>("--ablation") { Description = "cyclegan | mask | mask+label | mask+feature | full.", DefaultValueFactory = _ => "full" };
+        var classifier = new Option<string?>("--classifier") { Description = "Frozen CDAM classifier weights (needed by mask+label, mask+feature, full)." };
+        var ckEvery = new Option<long>("--checkpoint-every") { Description = "Checkpoint every K steps (and at exit).", DefaultValueFactory = _ => 1000 };
+        var sampleEvery = new Option<long>("--sample-every") { Description = "Sample strip (input | mask | output | residual) every K steps.", DefaultValueFactory = _ => 500 };
+        var ngf = new Option<int>("--ngf") { Description = "Generator base width.", DefaultValueFactory = _ => 64 };
+        var ndf = new Option<int>("--ndf") { Description = "Discriminator base width.", DefaultValueFactory = _ => 64 };
+        var blocks = new Option<int>("--blocks") { Description = "ResNet blocks in each generator.", DefaultValueFactory = _ => 9 };
+
+        var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks })
+            command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var options = new GanOptions
+                {
+                    Size = parse.GetValue(size), Seed = parse.GetValue(seed), Ablation = GanOptions.ParseAblation(parse.GetValue(ablation) ?? "full"),
+                    Ngf = parse.GetValue(ngf), Ndf = parse.GetValue(ndf), Blocks = parse.GetValue(blocks),
+                };
+                long n = parse.GetValue(steps);
+                if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");
+                var run = new TrainerOptions
+                {
+                    OutDir = parse.GetValue(outDir)!, Steps = n, Resume = parse.GetValue(resume),
+                    CheckpointEvery = parse.GetValue(ckEvery), SampleEvery = parse.GetValue(sampleEvery),
+                };
+                return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier));
+            }
+            catch (TrainingException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    internal static int Run(GanOptions options, TrainerOptions run, string dataDir, string? classifierPath)
+    {
+        if (run.Resume)
+            options = GanCheckpoint.Read(Path.Combine(run.OutDir, GanCheckpoint.FileName)).Options;
+        options.Validate();
+        IOpacityClassifier? classifier = null;
+        if (options.NeedsClassifier)
+        {
+            if (string.IsNullOrEmpty(classifierPath))
+                throw new TrainingException($"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask).");
+            if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
+            classifier = LoadClassifier(classifierPath);
+        }
+        var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
+        var trainer = new GanTrainer(options, run, dataset, classifier);
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            TrainingResult result;
+            if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
+            {
+                result = null!;
+                AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(ctx =>
+                    {
+                        ProgressTask task = ctx.AddTask("train", maxValue: run.Steps);
+                        task.Value = trainer.StepsDone;
+                        trainer.Progress = p => { task.Value = p.Step; task.Description = Markup.Escape(Describe(p)); };
+                        result = trainer.Run(cts.Token);
+                    });
+            }
+            else
+            {
+                trainer.Progress = p => { if (p.Step == p.TotalSteps || (run.CheckpointEvery > 0 && p.Step % run.CheckpointEvery == 0)) Console.WriteLine(Describe(p)); };
+                result = trainer.Run(cts.Token);
+            }
+            Console.WriteLine(result.Cancelled
+                ? $"Interrupted at step {result.StepsDone}; checkpoint written to {result.CheckpointPath} (continue with --resume)."
+                : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px); checkpoint {result.CheckpointPath}.");
+            return result.Cancelled ? 130 : 0;
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
+    }
+
+    private static string Describe(TrainingProgress p) =>
+        string.Create(CultureInfo.InvariantCulture, $"step {p.Step}/{p.TotalSteps} ") +
+        string.Join(" ", p.Losses.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:F3}"))) +
+        string.Create(CultureInfo.InvariantCulture, $" | {p.ImagesPerSecond:F1} img/s");
+
+    private static string Name(Ablation a) => a switch
+    {
+        Ablation.CycleGan => "cyclegan", Ablation.Mask => "mask", Ablation.MaskLabel => "mask+label",
+        Ablation.MaskFeature => "mask+feature", _ => "full",
+    };
+
+    private static IOpacityClassifier DefaultLoadClassifier(string path)
+    {
+        Dictionary<string, string> meta;
+        try { meta = SafeTensors.Load(path).Metadata; }
+        catch (SafeTensorsException e) { throw new TrainingException($"Classifier file '{path}' is not readable: {e.Message}", e); }
+        string arch = meta.TryGetValue("architecture", out string? a) ? a : meta.TryGetValue("format", out string? f) ? f : "unknown";
+        throw new TrainingException($"Classifier file '{path}' holds architecture '{arch}', which is not a classifier this build can load.");
+    }
+}

@@ -1,0 +1,150 @@
+// One optimisation step of the masked CycleGAN with CDAM, mirroring CycleGAN's optimize_parameters:
+// Forward() translates both ways, BackwardG() builds the generator objective of METHOD.md with D
+// frozen, BackwardD() trains both discriminators on real vs pooled fakes; Step() runs the three.
+// Domains: A = opacity (O), B = clear (N). G_AB = G (O -> N, the one that matters), G_BA = F (N -> O).
+// D_A = D_O judges opacity images, D_B = D_N judges clear ones. Adversarial losses are least squares.
+// The classifier (CDAM) is frozen for good in the constructor (Eval + SetRequiresGrad(false)), yet the
+// gradient of the CDAM losses flows through it into G's output. Loss values of the last step are kept
+// as doubles in Losses (name -> value) for logging and the NaN guard.
+// Tested by GanStepTests (frozen classifier, gradient through it, ablation flags, finite losses).
+using Opacity.Gan.Networks;
+using Opacity.Nn;
+using Opacity.Nn.Losses;
+using Opacity.Nn.Optim;
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+
+namespace Opacity.Gan.Training;
+
+public sealed class CycleGanStep
+{
+    private readonly GanOptions _o;
+    private readonly IOpacityClassifier? _classifier;
+    private Tensor _realA = null!, _realB = null!;
+    private Translation _fakeB = null!, _fakeA = null!;
+    private Tensor _recA = null!, _recB = null!;
+
+    public CycleGanStep(GanNetworks nets, GanOptions options, IOpacityClassifier? classifier)
+    {
+        _o = options;
+        Nets = nets;
+        if (options.NeedsClassifier && classifier is null)
+            throw new TrainingException($"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given.");
+        _classifier = options.NeedsClassifier ? classifier : null;
+        if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); }   // permanently frozen
+        OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
+        OptimizerD = new Adam(nets.DA.Parameters().Concat(nets.DB.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
+        PoolA = new ImagePool(options.PoolSize);
+        PoolB = new ImagePool(options.PoolSize);
+    }
+
+    public GanNetworks Nets { get; }
+    public Adam OptimizerG { get; }
+    public Adam OptimizerD { get; }
+    /// <summary>Pool of fake opacity images F(b) for D_A, and of fake clear images G(a) for D_B.</summary>
+    public ImagePool PoolA { get; }
+    public ImagePool PoolB { get; }
+    /// <summary>Every loss of the last step by name (LossG is the total generator objective).</summary>
+    public Dictionary<string, double> Losses { get; } = [];
+    /// <summary>Test hook: when set, the named loss is replaced by NaN in the next BackwardG.</summary>
+    internal string? PoisonLoss { get; set; }
+
+    /// <summary>The last step's translation G(a) (output, content, mask), valid until the step's scope ends.</summary>
+    public Translation FakeB => _fakeB;
+
+    /// <summary>One full step: G update with D frozen, then D update. Call inside a TensorScope.
+    /// <paramref name="checkLosses"/> runs after each backward pass, before the optimiser step (the NaN guard).</summary>
+    public void Step(Tensor realA, Tensor realB, Rng poolRng, Action? checkLosses = null)
+    {
+        Forward(realA, realB);
+        Nets.DA.SetRequiresGrad(false); Nets.DB.SetRequiresGrad(false);   // D frozen during the G update
+        OptimizerG.ZeroGrad();
+        BackwardG();
+        checkLosses?.Invoke();
+        OptimizerG.Step();
+        Nets.DA.SetRequiresGrad(true); Nets.DB.SetRequiresGrad(true);
+        OptimizerD.ZeroGrad();
+        BackwardD(poolRng);
+        checkLosses?.Invoke();
+        OptimizerD.Step();
+    }
+
+    /// <summary>fake_B = G(a), rec_A = F(G(a)), fake_A = F(b), rec_B = G(F(b)).</summary>
+    public void Forward(Tensor realA, Tensor realB)
+    {
+        _realA = realA; _realB = realB;
+        _fakeB = Nets.GAB.Translate(realA);
+        _recA = Nets.GBA.Forward(_fakeB.Output);
+        _fakeA = Nets.GBA.Translate(realB);
+        _recB = Nets.GAB.Forward(_fakeA.Output);
+    }
+
+    /// <summary>The generator objective L_G of METHOD.md; every term on its own line with its weight.</summary>
+    public void BackwardG()
+    {
+        Losses.Clear();
+        Tensor lossGAdvAB = Loss.LeastSquares(Nets.DB.Forward(_fakeB.Output), 1.0);                  // (D_N(G(a)) - 1)^2
+        Tensor lossGAdvBA = Loss.LeastSquares(Nets.DA.Forward(_fakeA.Output), 1.0);                  // (D_O(F(b)) - 1)^2
+        Tensor lossCycleA = Loss.L1(_recA, _realA) * _o.LambdaCycle;                                 // 10 |F(G(a)) - a|_1
+        Tensor lossCycleB = Loss.L1(_recB, _realB) * _o.LambdaCycle;                                 // 10 |G(F(b)) - b|_1
+        Tensor lossIdtA = Loss.L1(Nets.GAB.Forward(_realB), _realB) * _o.LambdaIdentity;             // 5 |G(b) - b|_1
+        Tensor lossIdtB = Loss.L1(Nets.GBA.Forward(_realA), _realA) * _o.LambdaIdentity;             // 5 |F(a) - a|_1
+        Tensor total = lossGAdvAB + lossGAdvBA + lossCycleA + lossCycleB + lossIdtA + lossIdtB;
+        Record("GAdvAB", lossGAdvAB); Record("GAdvBA", lossGAdvBA); Record("CycleA", lossCycleA);
+        Record("CycleB", lossCycleB); Record("IdtA", lossIdtA); Record("IdtB", lossIdtB);
+        if (_o.UseMask && _fakeB.Mask is { } mB && _fakeA.Mask is { } mA)
+        {
+            Tensor lossMask = (MaskRegularizers.Sparsity(mB) + MaskRegularizers.Sparsity(mA)) * _o.LambdaMaskSparsity;    // 0.05 mean(M)
+            Tensor lossTv = (MaskRegularizers.TotalVariation(mB) + MaskRegularizers.TotalVariation(mA)) * _o.LambdaMaskTv; // 1e-4 TV(M)
+            total = total + lossMask + lossTv;
+            Record("MaskSparsity", lossMask); Record("MaskTv", lossTv);
+        }
+        if (_classifier is not null)
+        {
+            ClassifierOutput pFakeB = _classifier.Classify(_fakeB.Output);
+            if (_o.UseLabel)
+            {
+                ClassifierOutput pFakeA = _classifier.Classify(_fakeA.Output);
+                Tensor lossLabel = CdamLosses.Label(pFakeB.Logit, pFakeA.Logit) * _o.LambdaLabel;       // BCE(p(G(a)),0) + BCE(p(F(b)),1)
+                total = total + lossLabel;
+                Record("Label", lossLabel);
+            }
+            if (_o.UseFeature)
+            {
+                Tensor lossFeat = FeatureLoss(pFakeB) * _o.LambdaFeature;                                 // sum_l w_l |..|_1 (F1 or F2)
+                total = total + lossFeat;
+                Record("Feature", lossFeat);
+            }
+        }
+        if (PoisonLoss is { } poisoned && Losses.ContainsKey(poisoned)) { Losses[poisoned] = double.NaN; PoisonLoss = null; }
+        Losses["G"] = total.Item();
+        total.Backward();
+    }
+
+    /// <summary>Each D: 0.5 [ (D(real) - 1)^2 + D(pool(fake))^2 ], fakes detached and drawn from the pool.</summary>
+    public void BackwardD(Rng poolRng)
+    {
+        Tensor fakeA = PoolA.Query(_fakeA.Output, poolRng);
+        Tensor fakeB = PoolB.Query(_fakeB.Output, poolRng);
+        Tensor lossDA = (Loss.LeastSquares(Nets.DA.Forward(_realA), 1.0) + Loss.LeastSquares(Nets.DA.Forward(fakeA), 0.0)) * 0.5;
+        Tensor lossDB = (Loss.LeastSquares(Nets.DB.Forward(_realB), 1.0) + Loss.LeastSquares(Nets.DB.Forward(fakeB), 0.0)) * 0.5;
+        Record("DA", lossDA); Record("DB", lossDB);
+        (lossDA + lossDB).Backward();
+    }
+
+    private Tensor FeatureLoss(ClassifierOutput pFakeB)
+    {
+        if (_o.Feature == FeatureAlignment.F2)
+        {
+            ClassifierOutput real;
+            using (GradMode.NoGrad()) real = _classifier!.Classify(_realB);
+            return CdamLosses.FeatureF2(pFakeB.Features, real.Features, _o.FeatureWeights);
+        }
+        ClassifierOutput reference;
+        using (GradMode.NoGrad()) reference = _classifier!.Classify(_realA);
+        Tensor? mask = _fakeB.Mask is { } m ? m.Detach() : null;
+        return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights);
+    }
+
+    private void Record(string name, Tensor loss) => Losses[name] = loss.Item();
+}

@@ -1,0 +1,103 @@
+// Typed options of the masked CycleGAN with CDAM (METHOD.md "Objective" and "Ablation rows"). Defaults are
+// the paper-scale reconstruction: resnet 9 blocks, ngf = ndf = 64, lambdas cycle 10, identity 5, feature 1,
+// label 1, mask sparsity 0.05, TV 1e-4; Adam 2e-4 (0.5, 0.999), constant then linear decay; pool 50.
+// Which losses are on is derived from the Ablation row only, so a row cannot be half-configured.
+// Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Opacity.Gan.Training;
+
+/// <summary>The ablation rows of the paper: which components are on.</summary>
+public enum Ablation
+{
+    /// <summary>Plain CycleGAN: no mask head, no CDAM.</summary>
+    CycleGan,
+    /// <summary>+ AASPM mask head and its regularisers.</summary>
+    Mask,
+    /// <summary>+ CDAM label-level alignment.</summary>
+    MaskLabel,
+    /// <summary>+ CDAM feature-level alignment.</summary>
+    MaskFeature,
+    /// <summary>Mask + label + feature (the proposed method).</summary>
+    Full,
+}
+
+/// <summary>Feature-level CDAM variant (METHOD.md): F1 keeps features outside the mask, F2 matches statistics.</summary>
+public enum FeatureAlignment
+{
+    /// <summary>sum_l w_l |(phi_l(G(x_o)) - phi_l(x_o)) * (1 - down_l(M))|_1 (default).</summary>
+    F1,
+    /// <summary>Match pooled-feature means of G(x_o) to real x_n (first-moment version of METHOD.md's F2).</summary>
+    F2,
+}
+
+public sealed record GanOptions
+{
+    public int Size { get; init; } = 256;
+    public int Ngf { get; init; } = 64;
+    public int Ndf { get; init; } = 64;
+    public int Blocks { get; init; } = 9;
+    public Ablation Ablation { get; init; } = Ablation.Full;
+    public FeatureAlignment Feature { get; init; } = FeatureAlignment.F1;
+
+    public double LambdaCycle { get; init; } = 10;
+    public double LambdaIdentity { get; init; } = 5;
+    public double LambdaFeature { get; init; } = 1;
+    public double LambdaLabel { get; init; } = 1;
+    public double LambdaMaskSparsity { get; init; } = 0.05;
+    public double LambdaMaskTv { get; init; } = 1e-4;
+    /// <summary>Per-depth weights w_l of the feature loss; null = equal weights 1.</summary>
+    public double[]? FeatureWeights { get; init; }
+
+    public double LearningRate { get; init; } = 2e-4;
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.999;
+    /// <summary>Steps at the base learning rate, then <see cref="DecaySteps"/> of linear decay to 0.</summary>
+    public long ConstantSteps { get; init; } = 100_000;
+    public long DecaySteps { get; init; } = 100_000;
+    public int BatchSize { get; init; } = 1;
+    public int PoolSize { get; init; } = 50;
+    public ulong Seed { get; init; } = 1;
+
+    [JsonIgnore] public bool UseMask => Ablation != Ablation.CycleGan;
+    [JsonIgnore] public bool UseLabel => Ablation is Ablation.MaskLabel or Ablation.Full;
+    [JsonIgnore] public bool UseFeature => Ablation is Ablation.MaskFeature or Ablation.Full;
+    [JsonIgnore] public bool NeedsClassifier => UseLabel || UseFeature;
+
+    /// <summary>Throws a <see cref="TrainingException"/> naming the first bad value.</summary>
+    public void Validate()
+    {
+        if (Size < 16 || Size % 4 != 0) throw new TrainingException($"Image size {Size} must be at least 16 and divisible by 4 (two stride-2 stages).");
+        if (Ngf < 1 || Ndf < 1 || Blocks < 0) throw new TrainingException($"ngf {Ngf}, ndf {Ndf} must be positive and blocks {Blocks} non-negative.");
+        if (BatchSize < 1) throw new TrainingException($"Batch size {BatchSize} must be positive.");
+        if (PoolSize < 0) throw new TrainingException($"Pool size {PoolSize} must be non-negative.");
+        if (LearningRate <= 0) throw new TrainingException($"Learning rate {LearningRate} must be positive.");
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static GanOptions FromJson(string json)
+        => JsonSerializer.Deserialize<GanOptions>(json, Json) ?? throw new TrainingException("The checkpoint's options metadata is empty.");
+
+    /// <summary>"cyclegan", "mask", "mask+label", "mask+feature", "full".</summary>
+    public static Ablation ParseAblation(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "cyclegan" => Ablation.CycleGan,
+        "mask" => Ablation.Mask,
+        "mask+label" => Ablation.MaskLabel,
+        "mask+feature" => Ablation.MaskFeature,
+        "full" => Ablation.Full,
+        _ => throw new TrainingException($"Unknown ablation '{text}'; expected cyclegan, mask, mask+label, mask+feature or full."),
+    };
+}
+
+/// <summary>Bad training input or a failed run: one sentence naming the value, file or loss.</summary>
+public sealed class TrainingException : Exception
+{
+    public TrainingException(string message) : base(message) { }
+    public TrainingException(string message, Exception inner) : base(message, inner) { }
+    public TrainingException() { }
+}

@@ -1,0 +1,114 @@
+// `opacity train` and `opacity translate`: a tiny end-to-end run (synth -> train -> translate), and every
+// bad input as one sentence on stderr with a non-zero exit code.
+using Opacity.Cli;
+
+namespace Opacity.Apps.Tests.Commands;
+
+[NonParallelizable]
+public sealed class TrainCommandTests
+{
+    private string _root = "";
+    private string _data = "";
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        TextWriter oldOut = Console.Out, oldErr = Console.Error;
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (Program.Main(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    [OneTimeSetUp]
+    public void MakeData()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "train_cli_" + Guid.NewGuid().ToString("N"));
+        _data = Path.Combine(_root, "data");
+        var (code, _, err) = Run("synth", "--out", _data, "--count", "6", "--size", "64", "--seed", "3", "--train", "1", "--val", "0");
+        Assert.That(code, Is.EqualTo(0), err);
+    }
+
+    [OneTimeTearDown]
+    public void Clean() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
+
+    private string[] Train(string outName, params string[] extra) =>
+        ["train", "--data", _data, "--out", Path.Combine(_root, outName), "--steps", "2", "--size", "64", "--ngf", "4", "--ndf", "4", "--blocks", "1", "--sample-every", "1", .. extra];
+
+    [Test]
+    public void Train_then_translate_writes_checkpoint_samples_and_pngs()
+    {
+        var (code, output, err) = Run(Train("run", "--ablation", "mask"));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 2 steps"));
+        string ckpt = Path.Combine(_root, "run", "checkpoint.safetensors");
+        Assert.That(File.Exists(ckpt) && File.Exists(Path.Combine(_root, "run", "samples", "step0000002.png")), Is.True);
+        string outDir = Path.Combine(_root, "translated");
+        string opacityDir = Path.Combine(_data, "train", "opacity");
+        string oneClear = Directory.GetFiles(Path.Combine(_data, "train", "clear"))[0];
+        int n = Directory.GetFiles(opacityDir, "*.png").Length + 1;
+        (code, output, err) = Run("translate", opacityDir, oneClear, "--model", ckpt, "--out", outDir);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain($"Translated {n} images"));
+        Assert.That(Directory.GetFiles(outDir, "*_clear.png"), Has.Length.EqualTo(n));
+        Assert.That(Directory.GetFiles(outDir, "*_mask.png"), Has.Length.EqualTo(n));
+        // resume to 3 steps continues from step 2
+        (code, output, err) = Run(["train", "--data", _data, "--out", Path.Combine(_root, "run"), "--steps", "3", "--resume"]);
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 3 steps"));
+    }
+
+    [Test]
+    public void Cdam_ablation_without_classifier_fails() =>
+        Expect(Run(Train("nocls", "--ablation", "full")), "needs --classifier");
+
+    [Test]
+    public void Missing_classifier_file_fails() =>
+        Expect(Run(Train("misscls", "--ablation", "mask+label", "--classifier", Path.Combine(_root, "nope.safetensors"))), "nope.safetensors' does not exist");
+
+    [Test]
+    public void Classifier_of_the_wrong_architecture_fails()
+    {
+        string fake = Path.Combine(_root, "gan_as_classifier.safetensors");
+        var (code, _, err) = Run(Train("wrongsrc", "--ablation", "mask"));
+        Assert.That(code, Is.EqualTo(0), err);
+        File.Copy(Path.Combine(_root, "wrongsrc", "checkpoint.safetensors"), fake, overwrite: true);
+        Expect(Run(Train("wrongcls", "--ablation", "full", "--classifier", fake)), "architecture 'opacity-gan-checkpoint-v1'");
+    }
+
+    [Test]
+    public void Empty_data_folder_fails()
+    {
+        string empty = Path.Combine(_root, "empty");
+        Directory.CreateDirectory(empty);
+        Expect(Run(["train", "--data", empty, "--out", Path.Combine(_root, "e"), "--steps", "1", "--size", "64", "--ablation", "mask"]), "is empty");
+    }
+
+    [Test]
+    public void One_domain_data_folder_fails()
+    {
+        string one = Path.Combine(_root, "one");
+        Assert.That(Run("synth", "--out", one, "--count", "2", "--size", "64", "--clear-fraction", "0", "--train", "1", "--val", "0").Item1, Is.EqualTo(0));
+        Expect(Run(["train", "--data", one, "--out", Path.Combine(_root, "o"), "--steps", "1", "--size", "64", "--ablation", "mask"]), "only one domain");
+    }
+
+    [Test]
+    public void Wrong_image_size_fails() =>
+        Expect(Run(["train", "--data", _data, "--out", Path.Combine(_root, "s"), "--steps", "1", "--size", "128", "--ablation", "mask"]), "holds 64 px images but --size is 128");
+
+    [Test]
+    public void Translate_with_missing_model_or_input_fails()
+    {
+        Expect(Run("translate", Path.Combine(_data, "train", "opacity"), "--model", Path.Combine(_root, "none.safetensors"), "--out", Path.Combine(_root, "t")), "does not exist");
+        Expect(Run("translate", Path.Combine(_root, "no_such_image.png"), "--model", Path.Combine(_root, "none.safetensors"), "--out", Path.Combine(_root, "t")), "no_such_image.png' does not exist");
+    }
+
+    private static void Expect((int Code, string Out, string Err) r, string expected)
+    {
+        Assert.That(r.Code, Is.Not.EqualTo(0));
+        Assert.That(r.Err, Does.Contain(expected));
+        Assert.That(r.Err.Trim().Split('\n'), Has.Length.EqualTo(1), "one sentence, no stack trace");
+        Assert.That(r.Err, Does.Not.Contain("   at "));
+    }
+}
