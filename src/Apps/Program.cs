@@ -21,5 +21,7 @@ public static class Program
         yield return BenchCommand.Create();
         yield return InspectCommand.Create();
         yield return SynthCommand.Create();
+        yield return TrainClassifierCommand.Create();
+        yield return TrainSegmenterCommand.Create();
     }
 }

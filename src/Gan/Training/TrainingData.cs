@@ -21,12 +21,15 @@ public sealed class TrainingException : Exception
 public static class TrainingData
 {
     /// <summary>Patients [first, first + count) of a phantom data set generated in memory at <paramref name="size"/>.</summary>
-    public static PhantomCase[] Synthesize(int count, int size, ulong seed, int first = 0)
+    public static PhantomCase[] Synthesize(int count, int size, ulong seed, int first = 0) => Synthesize(count, new PhantomOptions { Size = size, Seed = seed }, first);
+
+    /// <summary>Patients [first, first + count) of a phantom data set with the given options.</summary>
+    public static PhantomCase[] Synthesize(int count, PhantomOptions options, int first = 0)
     {
         if (count <= 0) throw new TrainingException($"--synth {count} must be positive.");
         try
         {
-            return new PhantomGenerator(new PhantomOptions { Size = size, Seed = seed }).GenerateBatch(first, count);
+            return new PhantomGenerator(options).GenerateBatch(first, count);
         }
         catch (PhantomException e)
         {
