@@ -101,8 +101,8 @@ public static class ClassifierTrainer
         bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();
         double loss = 0;
         for (int i = 0; i < p.Length; i++) loss -= Math.Log(Math.Clamp(positive[i] ? p[i] : 1 - p[i], 1e-12, 1));
-        var (acc, sens, spec) = Metrics.Threshold(p, positive);
-        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), acc, Metrics.Auc(p, positive), sens, spec);
+        var (acc, sens, spec) = TrainingMetrics.Threshold(p, positive);
+        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), acc, TrainingMetrics.Auc(p, positive), sens, spec);
     }
 
     /// <summary>Classifier input sides: multiples of 8, at least 32 (a 4x4 last map).</summary>
@@ -155,6 +155,15 @@ public static class ClassifierCheckpoint
         Apply(model, tensors, meta, path);
         model.Eval();
         return (model, size);
+    }
+
+    /// <summary>As <see cref="Load(string)"/>, and checks that the classifier was trained at <paramref name="imageSize"/> px.</summary>
+    public static OpacityClassifier Load(string path, int imageSize)
+    {
+        var (model, size) = Load(path);
+        if (size != imageSize)
+            throw new TrainingException($"'{path}' is a classifier trained at {size} px, but the images are {imageSize} px.");
+        return model;
     }
 
     /// <summary>Loads a checkpoint into an existing classifier; a different architecture or width is one sentence.</summary>

@@ -115,7 +115,7 @@ public static class SegmenterTrainer
         double iou = 0, dice = 0;
         for (int i = 0; i < cases.Count; i++)
         {
-            var (a, b) = Metrics.Overlap(predicted[i], cases[i].LungMask);
+            var (a, b) = TrainingMetrics.Overlap(predicted[i], cases[i].LungMask);
             iou += a; dice += b;
         }
         return new SegmenterMetrics(cases.Count, double.NaN, iou / cases.Count, dice / cases.Count);
@@ -131,7 +131,7 @@ public static class SegmenterTrainer
         foreach (PhantomCase c in prior)
             for (int j = 0; j < hw; j++) if (c.LungMask[j]) count[j]++;
         bool[] majority = count.Select(k => 2 * k > prior.Count).ToArray();
-        return (cases.Average(c => Metrics.Overlap(all, c.LungMask).IoU), cases.Average(c => Metrics.Overlap(majority, c.LungMask).IoU));
+        return (cases.Average(c => TrainingMetrics.Overlap(all, c.LungMask).IoU), cases.Average(c => TrainingMetrics.Overlap(majority, c.LungMask).IoU));
     }
 
     public static void CheckSize(int size, int depth)

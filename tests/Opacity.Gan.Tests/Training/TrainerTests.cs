@@ -66,6 +66,8 @@ public sealed class TrainerTests
             Tensor x = Tensor.Randn(new Shape(2, 1, 32, 32), 3);
             a.Model.Eval();
             Assert.That(loaded.Forward(x).ToArray(), Is.EqualTo(a.Model.Forward(x).ToArray()).AsCollection);
+            Assert.That(Assert.Throws<TrainingException>(() => ClassifierCheckpoint.Load(path, 128))!.Message,
+                Is.EqualTo($"'{path}' is a classifier trained at 64 px, but the images are 128 px."));
             var wrong = new OpacityClassifier(ClassifierKind.ResNet, 2);
             var e = Assert.Throws<TrainingException>(() => ClassifierCheckpoint.LoadInto(wrong, path))!;
             Assert.That(e.Message, Does.StartWith($"'{path}' holds a plain classifier of width 2, not the resnet classifier of width 2"));
@@ -116,10 +118,10 @@ public sealed class TrainerTests
         // positives 0.9, 0.4, 0.6 vs negatives 0.1, 0.4, 0.7: pairs won 3, 1 + 0.5 (tie), 2 = 6.5 of 9
         double[] s = [0.9, 0.4, 0.6, 0.1, 0.4, 0.7];
         bool[] y = [true, true, true, false, false, false];
-        Assert.That(Metrics.Auc(s, y), Is.EqualTo(6.5 / 9).Within(1e-12));
-        var (acc, sens, spec) = Metrics.Threshold(s, y);
+        Assert.That(TrainingMetrics.Auc(s, y), Is.EqualTo(6.5 / 9).Within(1e-12));
+        var (acc, sens, spec) = TrainingMetrics.Threshold(s, y);
         Assert.That((acc, sens, spec), Is.EqualTo((4 / 6.0, 2 / 3.0, 2 / 3.0)));
-        var (iou, dice) = Metrics.Overlap(new[] { true, true, false, false }, new[] { true, false, true, false });
+        var (iou, dice) = TrainingMetrics.Overlap(new[] { true, true, false, false }, new[] { true, false, true, false });
         Assert.That((iou, dice), Is.EqualTo((1 / 3.0, 0.5)));
     }
 

@@ -7,7 +7,7 @@ public sealed record ClassifierMetrics(int Count, double Loss, double Accuracy, 
 
 public sealed record SegmenterMetrics(int Count, double Loss, double MeanIoU, double MeanDice);
 
-public static class Metrics
+public static class TrainingMetrics
 {
     /// <summary>ROC AUC of scores against binary labels: P(score of a positive > score of a negative), ties 1/2.</summary>
     public static double Auc(IReadOnlyList<double> scores, IReadOnlyList<bool> positive)
