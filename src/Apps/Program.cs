@@ -9,6 +9,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // Redirected output (CI logs, files) gets wide tables instead of Spectre's 80-column default.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
         var root = new RootCommand("Opacity.Native: unpaired chest X-ray translation (opacity -> clear) on its own tensor engine.");
         foreach (Command command in AllCommands())
             root.Subcommands.Add(command);
@@ -21,6 +23,7 @@ public static class Program
         yield return BenchCommand.Create();
         yield return InspectCommand.Create();
         yield return SynthCommand.Create();
+        yield return FidKidCommand.Create();
         yield return TrainClassifierCommand.Create();
         yield return TrainSegmenterCommand.Create();
     }

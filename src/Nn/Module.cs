@@ -40,6 +40,20 @@ public abstract class Module
 
     public IEnumerable<(string Name, Module Child)> Children => _children;
 
+    /// <summary>"weight" (and "bias") initialised as PyTorch's default for conv and linear layers:
+    /// kaiming_uniform(a = sqrt(5)), i.e. U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for both.</summary>
+    protected static (Parameter Weight, Parameter? Bias) AddWeightAndBias(Module owner, Shape weightShape, int outChannels, bool bias, int fanIn, Rng? rng)
+    {
+        var r = rng ?? new Rng(0);
+        double bound = 1.0 / Math.Sqrt(fanIn);
+        Parameter w = owner.AddParameter("weight", Owned.Make(() => Tensor.Zeros(weightShape)));
+        Init.Uniform(w.Value, r, -bound, bound);
+        if (!bias) return (w, null);
+        Parameter b = owner.AddParameter("bias", Owned.Make(() => Tensor.Zeros(new Shape(outChannels))));
+        Init.Uniform(b.Value, r, -bound, bound);
+        return (w, b);
+    }
+
     /// <summary>All parameters with dotted names ("blocks.0.conv.weight"), depth first in registration order.</summary>
     public IEnumerable<(string Name, Parameter Param)> NamedParameters(string prefix = "")
     {

@@ -60,7 +60,7 @@ public class ConvBench
 
     private sealed class ConvBenchConfig : ManualConfig
     {
-        public ConvBenchConfig() => AddColumn(new GflopsColumn(c =>
+        public ConvBenchConfig() => AddColumn(RateColumn.Gflops(c =>
         {
             double f = Flops(Shapes[(string)c.Parameters["Shape"]]);
             return c.Descriptor.WorkloadMethod.Name == nameof(ForwardBackward) ? 3 * f : f;

@@ -38,7 +38,7 @@ public class GemmBench
 
     private sealed class GemmBenchConfig : ManualConfig
     {
-        public GemmBenchConfig() => AddColumn(new GflopsColumn(c =>
+        public GemmBenchConfig() => AddColumn(RateColumn.Gflops(c =>
         {
             var (m, n, k) = Parse((string)c.Parameters["Shape"]);
             return 2.0 * m * n * k;

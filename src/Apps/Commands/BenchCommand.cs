@@ -105,7 +105,7 @@ public static class BenchCommand
 
     private static void Print(List<WorkloadResult> results)
     {
-        var table = new Table().AddColumns("workload", "ours ms", "PyTorch ms", "ratio (PyTorch/ours)", "ours GFLOP/s", "ours peak MiB", "PyTorch peak MiB");
+        var table = new Table().AddColumns("workload", "ours ms", "PyTorch ms", "PyTorch/ours", "ours GFLOP/s", "ours peak MiB", "PyTorch peak MiB");
         foreach (var x in results)
             table.AddRow(x.Name, $"{x.OursMs:F2}", x.TorchMs is { } t ? $"{t:F2}" : "-", x.Ratio is { } q ? $"{q:F2}x" : "-",
                 x.OursGflops is { } g ? $"{g:F1}" : "-", x.OursPeakMiB is { } a ? $"{a:F0}" : "-", x.TorchPeakMiB is { } b ? $"{b:F0}" : "-");

@@ -10,16 +10,7 @@ public sealed class Conv2d : Module
     public Conv2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, int dilation = 1, bool bias = true, Rng? rng = null)
     {
         Stride = stride; Padding = padding; Dilation = dilation;
-        var r = rng ?? new Rng(0);
-        Weight = AddParameter("weight", Owned.Make(() => Tensor.Zeros(new Shape(outChannels, inChannels, kernel, kernel))));
-        // PyTorch's default: kaiming_uniform(a = sqrt(5)) => U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weight and bias
-        double bound = 1.0 / Math.Sqrt(inChannels * kernel * kernel);
-        Init.Uniform(Weight.Value, r, -bound, bound);
-        if (bias)
-        {
-            Bias = AddParameter("bias", Owned.Make(() => Tensor.Zeros(new Shape(outChannels))));
-            Init.Uniform(Bias.Value, r, -bound, bound);
-        }
+        (Weight, Bias) = AddWeightAndBias(this, new Shape(outChannels, inChannels, kernel, kernel), outChannels, bias, inChannels * kernel * kernel, rng);
     }
 
     public Parameter Weight { get; }
@@ -36,15 +27,8 @@ public sealed class ConvTranspose2d : Module
     public ConvTranspose2d(int inChannels, int outChannels, int kernel, int stride = 1, int padding = 0, int outputPadding = 0, bool bias = true, Rng? rng = null)
     {
         Stride = stride; Padding = padding; OutputPadding = outputPadding;
-        var r = rng ?? new Rng(0);
-        Weight = AddParameter("weight", Owned.Make(() => Tensor.Zeros(new Shape(inChannels, outChannels, kernel, kernel))));
-        double bound = 1.0 / Math.Sqrt(outChannels * kernel * kernel);
-        Init.Uniform(Weight.Value, r, -bound, bound);
-        if (bias)
-        {
-            Bias = AddParameter("bias", Owned.Make(() => Tensor.Zeros(new Shape(outChannels))));
-            Init.Uniform(Bias.Value, r, -bound, bound);
-        }
+        // PyTorch computes the fan-in of a transposed conv from weight.size(1) = out channels
+        (Weight, Bias) = AddWeightAndBias(this, new Shape(inChannels, outChannels, kernel, kernel), outChannels, bias, outChannels * kernel * kernel, rng);
     }
 
     public Parameter Weight { get; }
@@ -60,15 +44,7 @@ public sealed class Linear : Module
 {
     public Linear(int inFeatures, int outFeatures, bool bias = true, Rng? rng = null)
     {
-        var r = rng ?? new Rng(0);
-        double bound = 1.0 / Math.Sqrt(inFeatures);
-        Weight = AddParameter("weight", Owned.Make(() => Tensor.Zeros(new Shape(outFeatures, inFeatures))));
-        Init.Uniform(Weight.Value, r, -bound, bound);
-        if (bias)
-        {
-            Bias = AddParameter("bias", Owned.Make(() => Tensor.Zeros(new Shape(outFeatures))));
-            Init.Uniform(Bias.Value, r, -bound, bound);
-        }
+        (Weight, Bias) = AddWeightAndBias(this, new Shape(outFeatures, inFeatures), outFeatures, bias, inFeatures, rng);
     }
 
     public Parameter Weight { get; }

@@ -1,0 +1,51 @@
+// Linear algebra at the Tensor level: the facade that layers above Tensor (Gan's FID and KID) call instead of
+// reaching into Kernels. It works on double[]/spans with explicit dimensions (no Tensor type yet) and today
+// dispatches to the CPU float64 kernels in Opacity.Kernels.Cpu.Linalg; a CUDA path will plug in here.
+// Row-major throughout. Tested through the kernel tests (tests/Opacity.Kernels.Tests/Linalg) and the metric
+// tests (tests/Opacity.Gan.Tests/Metrics).
+using Opacity.Kernels.Cpu.Linalg;
+
+namespace Opacity.Tensors;
+
+public static class Linalg
+{
+    /// <summary><c>C = alpha * op(A) * op(B) + beta * C</c> in float64 (row-major; op(A) m x k, op(B) k x n).</summary>
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
+        ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, double beta, Span<double> c, int ldc)
+        => Dgemm.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+
+    /// <summary>Gram matrix of the rows: <c>G = X X^T</c> (X n x d, G n x n, exactly symmetric).</summary>
+    public static void Gram(ReadOnlySpan<double> x, int n, int d, Span<double> g)
+        => Syrk.Multiply(false, n, d, 1.0, x, d, g, n);
+
+    /// <summary>Column means and unbiased covariance (ddof 1, two-pass, float64) of X (n x d); n at least 2.</summary>
+    public static void MeanAndCovariance(ReadOnlySpan<double> x, int n, int d, Span<double> mean, Span<double> covariance)
+        => Covariance.MeanAndCovariance(x, n, d, mean, covariance);
+
+    /// <summary>Symmetric eigendecomposition: eigenvalues ascending; when <paramref name="eigenvectors"/> is not
+    /// empty (n x n), its row i is the unit eigenvector of eigenvalue i.</summary>
+    public static void SymmetricEigen(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, Span<double> eigenvectors)
+        => Kernels.Cpu.Linalg.SymmetricEigen.Decompose(a, n, eigenvalues, eigenvectors);
+
+    /// <summary><c>tr sqrt(S1 S2)</c> for symmetric PSD d x d matrices by the symmetric eigen route
+    /// (negative eigenvalues clamped to 0), with diagnostics.</summary>
+    public static TraceSqrtResult TraceSqrtProduct(ReadOnlySpan<double> sigma1, ReadOnlySpan<double> sigma2, int d)
+    {
+        TraceSqrtOutcome o = Kernels.Cpu.Linalg.TraceSqrtProduct.Compute(sigma1, sigma2, d);
+        return new TraceSqrtResult(o.Value, o.ClampedSigma1, o.ClampedMassSigma1, o.ClampedProduct, o.ClampedSqrtMassProduct,
+            o.MinEigenvalueSigma1, o.MaxEigenvalueSigma1, o.MinEigenvalueProduct, o.MaxEigenvalueProduct);
+    }
+}
+
+/// <summary><c>tr sqrt(S1 S2)</c> and what was clamped: eigenvalues of S1 below 0 (count, total magnitude) and
+/// eigenvalues of the symmetric product M below 0 (count, sum of sqrt|mu|), plus the extreme eigenvalues.</summary>
+public readonly record struct TraceSqrtResult(
+    double Value,
+    int ClampedSigma1,
+    double ClampedMassSigma1,
+    int ClampedProduct,
+    double ClampedSqrtMassProduct,
+    double MinEigenvalueSigma1,
+    double MaxEigenvalueSigma1,
+    double MinEigenvalueProduct,
+    double MaxEigenvalueProduct);

@@ -1,0 +1,141 @@
+// tr sqrt(S1 S2) (symmetric eigen route) and the covariance kernel on the closed forms of FID_KID.md 8.5.
+using Opacity.Kernels.Cpu.Linalg;
+
+namespace Opacity.Kernels.Tests.Linalg;
+
+public sealed class TraceSqrtProductTests
+{
+    [Test]
+    public void Worked_2x2_example()
+    {
+        // S1 = [[2,1],[1,2]], S2 = [[1,0],[0,4]]: tr sqrt = sqrt(10 + 4 sqrt 3) = 4.114389776172829.
+        TraceSqrtOutcome r = TraceSqrtProduct.Compute([2, 1, 1, 2], [1, 0, 0, 4], 2);
+        Assert.That(r.Value, Is.EqualTo(Math.Sqrt(10 + 4 * Math.Sqrt(3))).Within(1e-15 * 5));
+        Assert.That(9 - 2 * r.Value, Is.EqualTo(0.7712204476543416).Within(1e-14));
+    }
+
+    [Test]
+    public void Diagonal_with_zeros_gives_sum_of_sqrt_products()
+    {
+        double[] a = [4, 0, 1, 9, 0.25, 0, 2];
+        double[] b = [1, 5, 0, 4, 16, 0, 8];
+        int d = a.Length;
+        var s1 = new double[d * d];
+        var s2 = new double[d * d];
+        double expected = 0;
+        for (int i = 0; i < d; i++)
+        {
+            s1[i * d + i] = a[i];
+            s2[i * d + i] = b[i];
+            expected += Math.Sqrt(a[i] * b[i]);
+        }
+        Assert.That(TraceSqrtProduct.Compute(s1, s2, d).Value, Is.EqualTo(expected).Within(1e-14 * expected));
+    }
+
+    [TestCase(7)]
+    [TestCase(64)]
+    [TestCase(130)]
+    public void Commuting_dense_pair_rotated_by_dct(int d)
+    {
+        double[] q = LinalgTestData.Dct(d);
+        var a = new double[d];
+        var b = new double[d];
+        double expected = 0;
+        for (int i = 0; i < d; i++)
+        {
+            a[i] = i % 5 == 0 ? 0 : 1.0 + Math.Sin(i);     // singular S1
+            b[i] = 0.5 + (i * 37 % 11) / 3.0;
+            expected += Math.Sqrt(a[i] * b[i]);
+        }
+        TraceSqrtOutcome r = TraceSqrtProduct.Compute(LinalgTestData.Rotated(q, a, d), LinalgTestData.Rotated(q, b, d), d);
+        Assert.That(r.Value, Is.EqualTo(expected).Within(1e-7 * expected));   // zero eigenvalues: sqrt of rounding noise
+    }
+
+    [Test]
+    public void Non_commuting_blocks_rotated_by_dct()
+    {
+        // Block-diagonal 2 x 2 pairs with index-dependent entries, then both rotated: closed form per block.
+        const int d = 64;
+        var s1 = new double[d * d];
+        var s2 = new double[d * d];
+        double expected = 0;
+        for (int blk = 0; blk < d / 2; blk++)
+        {
+            int i = 2 * blk;
+            double p = 2 + blk * 0.1, o = 1 - blk * 0.01, u = 1 + blk * 0.05, v = 4 - blk * 0.03;
+            s1[i * d + i] = p; s1[i * d + i + 1] = o; s1[(i + 1) * d + i] = o; s1[(i + 1) * d + i + 1] = p;
+            s2[i * d + i] = u; s2[(i + 1) * d + i + 1] = v;
+            double trAb = p * u + p * v, det = (p * p - o * o) * u * v;
+            expected += Math.Sqrt(trAb + 2 * Math.Sqrt(det));
+        }
+        double[] q = LinalgTestData.Dct(d);
+        double[] r1 = Conjugate(q, s1, d), r2 = Conjugate(q, s2, d);
+        Assert.That(TraceSqrtProduct.Compute(r1, r2, d).Value, Is.EqualTo(expected).Within(1e-12 * expected));
+    }
+
+    [Test]
+    public void Scaled_and_identical_covariances()
+    {
+        const int d = 40;
+        double[] s = LinalgTestData.Psd(d, 60, 9);
+        double trace = 0;
+        for (int i = 0; i < d; i++)
+            trace += s[i * d + i];
+        double[] s4 = s.Select(x => 4 * x).ToArray();
+        Assert.That(TraceSqrtProduct.Compute(s, s4, d).Value, Is.EqualTo(2 * trace).Within(1e-12 * trace));
+        Assert.That(TraceSqrtProduct.Compute(s, s, d).Value, Is.EqualTo(trace).Within(1e-12 * trace));
+    }
+
+    [Test]
+    public void Covariance_matches_pytorch_fid_three_sample_test_and_a_scalar_loop()
+    {
+        // Three samples with all features 0, 0.5 and 1: mean 0.5, covariance 0.25 everywhere (ddof 1).
+        const int d = 5;
+        var x = new double[3 * d];
+        for (int j = 0; j < d; j++)
+        {
+            x[d + j] = 0.5;
+            x[2 * d + j] = 1;
+        }
+        var mean = new double[d];
+        var cov = new double[d * d];
+        Covariance.MeanAndCovariance(x, 3, d, mean, cov);
+        Assert.That(mean, Is.All.EqualTo(0.5).Within(1e-15));
+        Assert.That(cov, Is.All.EqualTo(0.25).Within(1e-15));
+
+        const int n = 2500, k = 30;   // 2500 rows: three centring blocks of 1024
+        double[] y = LinalgTestData.Random(n * k, 12, 3, 5);   // offset data: cancellation would show
+        var mu = new double[k];
+        var c = new double[k * k];
+        Covariance.MeanAndCovariance(y, n, k, mu, c);
+        for (int a = 0; a < k; a += 3)
+        {
+            double ma = 0;
+            for (int i = 0; i < n; i++)
+                ma += y[i * k + a];
+            ma /= n;
+            Assert.That(mu[a], Is.EqualTo(ma).Within(1e-14));
+            for (int b = 0; b < k; b += 5)
+            {
+                double mb = 0, s = 0;
+                for (int i = 0; i < n; i++)
+                    mb += y[i * k + b];
+                mb /= n;
+                for (int i = 0; i < n; i++)
+                    s += (y[i * k + a] - ma) * (y[i * k + b] - mb);
+                Assert.That(c[a * k + b], Is.EqualTo(s / (n - 1)).Within(1e-14));
+            }
+        }
+        Assert.Throws<ArgumentException>(() => Covariance.MeanAndCovariance(y, 1, k, mu, c));
+    }
+
+    private static double[] Conjugate(double[] q, double[] s, int d)
+    {
+        // Q^T S Q with q rows as basis vectors: (r, c) = sum_ij q[i, r] s[i, j] q[j, c].
+        var t = new double[d * d];
+        var o = new double[d * d];
+        Dgemm.Multiply(true, false, d, d, d, 1, q, d, s, d, 0, t, d);
+        Dgemm.Multiply(false, false, d, d, d, 1, t, d, q, d, 0, o, d);
+        return o;
+    }
+}
