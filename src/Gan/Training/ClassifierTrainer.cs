@@ -9,6 +9,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Metrics;
 using Opacity.Gan.Networks;
 using Opacity.Nn.Losses;
 using Opacity.Nn.Optim;
@@ -101,8 +102,8 @@ public static class ClassifierTrainer
         bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();
         double loss = 0;
         for (int i = 0; i < p.Length; i++) loss -= Math.Log(Math.Clamp(positive[i] ? p[i] : 1 - p[i], 1e-12, 1));
-        var (acc, sens, spec) = TrainingMetrics.Threshold(p, positive);
-        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), acc, TrainingMetrics.Auc(p, positive), sens, spec);
+        ConfusionCounts c = DetectionMetrics.Confusion(p, positive);
+        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), c.Accuracy, DetectionMetrics.RocAuc(p, positive), c.Sensitivity, c.Specificity);
     }
 
     /// <summary>Classifier input sides: multiples of 8, at least 32 (a 4x4 last map).</summary>

@@ -8,6 +8,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Metrics;
 using Opacity.Gan.Networks;
 using Opacity.Nn.Losses;
 using Opacity.Nn.Optim;
@@ -115,8 +116,8 @@ public static class SegmenterTrainer
         double iou = 0, dice = 0;
         for (int i = 0; i < cases.Count; i++)
         {
-            var (a, b) = TrainingMetrics.Overlap(predicted[i], cases[i].LungMask);
-            iou += a; dice += b;
+            iou += SegmentationMetrics.Iou(predicted[i], cases[i].LungMask);
+            dice += SegmentationMetrics.Dice(predicted[i], cases[i].LungMask);
         }
         return new SegmenterMetrics(cases.Count, double.NaN, iou / cases.Count, dice / cases.Count);
     }
@@ -131,7 +132,7 @@ public static class SegmenterTrainer
         foreach (PhantomCase c in prior)
             for (int j = 0; j < hw; j++) if (c.LungMask[j]) count[j]++;
         bool[] majority = count.Select(k => 2 * k > prior.Count).ToArray();
-        return (cases.Average(c => TrainingMetrics.Overlap(all, c.LungMask).IoU), cases.Average(c => TrainingMetrics.Overlap(majority, c.LungMask).IoU));
+        return (cases.Average(c => SegmentationMetrics.Iou(all, c.LungMask)), cases.Average(c => SegmentationMetrics.Iou(majority, c.LungMask)));
     }
 
     public static void CheckSize(int size, int depth)
