@@ -11,8 +11,8 @@
 // fixed per-image affine map (CDAM features of G(x) do not depend on the rest of the batch), while
 // InstanceNorm would remove each map's mean and contrast, which is the very cue of diffuse opacities
 // (ARDS, ground glass raise the whole lung's density), and is noisy on the 8x8 maps of the last stage.
-// Parameter names follow torchvision (conv1, bn1, downsample.0, fc). Tested by ClassifierGoldenTests
-// (PyTorch golden, both kinds), ClassifierTests (shapes, CAM, frozen use) and ClassifierTrainerTests.
+// Parameter names follow torchvision (conv1, bn1, downsample.0, fc). Tested by ClassifierUNetGoldenTests
+// (PyTorch golden, both kinds, train and eval mode), ClassifierUNetTests (shapes, CAM, frozen use) and TrainerTests.
 using Opacity.Nn;
 using Opacity.Nn.Layers;
 using Opacity.Tensors;

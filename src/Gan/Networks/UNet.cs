@@ -9,8 +9,8 @@
 //   head = 1x1 conv (w -> outChannels)
 // DoubleConv = [3x3 conv (zero pad 1, no bias), norm, ReLU] x 2. Norm: BatchNorm for the segmenter
 // (batch statistics during training, a fixed per-image map at evaluation), InstanceNorm (no affine) for
-// the generator, as CycleGAN. Tested by UNetGoldenTests (PyTorch golden, both upsampling modes) and
-// UNetTests (shapes, size checks).
+// the generator, as CycleGAN. Tested by ClassifierUNetGoldenTests (PyTorch golden, both upsampling modes) and
+// ClassifierUNetTests (shapes, size checks).
 using Opacity.Nn;
 using Opacity.Nn.Layers;
 using Opacity.Tensors;

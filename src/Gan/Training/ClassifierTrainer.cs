@@ -5,7 +5,7 @@
 // sensitivity, specificity at 0.5 and ROC AUC, in eval mode (BatchNorm running statistics). The
 // checkpoint is a safetensors state dict (StateDict.Save, atomic) with metadata model, kind, width, size,
 // seed, steps and the validation numbers; ClassifierCheckpoint reads it back. Tested by
-// ClassifierTrainerTests (learning smoke test, determinism, checkpoint round trip and mismatch errors).
+// TrainerTests (learning smoke test, determinism, checkpoint round trip and mismatch errors).
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;

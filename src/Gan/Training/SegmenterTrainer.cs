@@ -4,7 +4,7 @@
 // mask; Adam (0.9/0.999), seeded, shuffled mini-batches with the same random shift on image and mask,
 // each step in its own TensorScope. Validation: foreground IoU and Dice at 0.5, per image, averaged over
 // images. The checkpoint is a safetensors state dict with metadata model, width, depth, upsampling,
-// size, seed, steps, val numbers. Tested by SegmenterTrainerTests (IoU rises above the all-lung baseline).
+// size, seed, steps, val numbers. Tested by TrainerTests (IoU rises above the all-lung baseline, checkpoint round trip).
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;

@@ -3,7 +3,7 @@
 // filter (images: mean, masks: majority), and turned into augmented mini-batches. Augmentation is a
 // random shift (edge-replicated, at most size/16 pixels) and a mild contrast/brightness jitter; never a
 // horizontal flip (METHOD.md: it breaks cardiac laterality). Bad input throws TrainingException, one
-// sentence. Tested by TrainingDataTests and the trainer tests.
+// sentence. Tested by TrainerTests.
 using Opacity.Gan.Data;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Tensors;
