@@ -26,5 +26,7 @@ public static class Program
         yield return FidKidCommand.Create();
         yield return TrainCommand.Create();
         yield return TranslateCommand.Create();
+        yield return TrainClassifierCommand.Create();
+        yield return TrainSegmenterCommand.Create();
     }
 }

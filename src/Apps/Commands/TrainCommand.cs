@@ -17,7 +17,6 @@ public static class TrainCommand
 {
     /// <summary>Builds the CDAM classifier from a weights file. The default knows no architecture yet and
     /// rejects every file with one sentence; the concrete classifier registers itself here.</summary>
-    internal static Func<string, IOpacityClassifier> LoadClassifier { get; set; } = DefaultLoadClassifier;
 
     public static Command Create()
     {
@@ -76,7 +75,7 @@ public static class TrainCommand
             if (string.IsNullOrEmpty(classifierPath))
                 throw new TrainingException($"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask).");
             if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
-            classifier = LoadClassifier(classifierPath);
+            classifier = ClassifierCheckpoint.Load(classifierPath, options.Size);
         }
         var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
         var trainer = new GanTrainer(options, run, dataset, classifier);
@@ -122,13 +121,4 @@ public static class TrainCommand
         Ablation.CycleGan => "cyclegan", Ablation.Mask => "mask", Ablation.MaskLabel => "mask+label",
         Ablation.MaskFeature => "mask+feature", _ => "full",
     };
-
-    private static IOpacityClassifier DefaultLoadClassifier(string path)
-    {
-        Dictionary<string, string> meta;
-        try { meta = SafeTensors.Load(path).Metadata; }
-        catch (SafeTensorsException e) { throw new TrainingException($"Classifier file '{path}' is not readable: {e.Message}", e); }
-        string arch = meta.TryGetValue("architecture", out string? a) ? a : meta.TryGetValue("format", out string? f) ? f : "unknown";
-        throw new TrainingException($"Classifier file '{path}' holds architecture '{arch}', which is not a classifier this build can load.");
-    }
 }

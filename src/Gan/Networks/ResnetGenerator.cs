@@ -16,7 +16,7 @@ namespace Opacity.Gan.Networks;
 /// <summary>The three tensors of a masked translation: y = Mask*Content + (1-Mask)*x.</summary>
 public sealed record Translation(Tensor Output, Tensor? Content, Tensor? Mask);
 
-public sealed class ResnetGenerator : Module
+public sealed class ResnetGenerator : Module, ITranslationGenerator
 {
     private readonly Sequential _body;
     private readonly Conv2d _head;
@@ -34,7 +34,7 @@ public sealed class ResnetGenerator : Module
         for (int i = 0; i < 2; i++, c /= 2)
             _body.Add(new ConvTranspose2d(c, c / 2, 3, stride: 2, padding: 1, outputPadding: 1, rng: r.Fork())).Add(new InstanceNorm2d(c / 2)).Add(Lambda.Relu());
         _body.Add(Lambda.ReflectionPad(3));
-        _head = AddModule("head", new Conv2d(ngf, maskHead ? inChannels + 1 : inChannels, 7, rng: r.Fork()));
+        _head = AddModule("head", new Conv2d(ngf, TranslationHead.Channels(inChannels, maskHead), 7, rng: r.Fork()));
     }
 
     public int InChannels { get; }
@@ -51,15 +51,11 @@ public sealed class ResnetGenerator : Module
             throw new ShapeMismatchException($"ResnetGenerator expects (N, {InChannels}, H, W) input, got {x.Describe()}.");
         if (x.Shape[2] % 4 != 0 || x.Shape[3] % 4 != 0)
             throw new ShapeMismatchException($"ResnetGenerator needs H and W divisible by 4 (two stride-2 stages), got {x.Shape[2]}x{x.Shape[3]}.");
-        Tensor logits = _head.Forward(_body.Forward(x));
-        if (!MaskHead) return new Translation(F.Tanh(logits), null, null);
-        Tensor content = F.Tanh(F.Slice(logits, 1, 0, InChannels));
-        Tensor mask = F.Sigmoid(F.Slice(logits, 1, InChannels, 1));
-        return new Translation(MaskBlend(mask, content, x), content, mask);
+        return TranslationHead.Apply(_head.Forward(_body.Forward(x)), x, InChannels, MaskHead);
     }
 
-    /// <summary><c>y = m*g + (1-m)*x</c>, written as x + m*(g - x): a composite, differentiated by the engine.</summary>
-    public static Tensor MaskBlend(Tensor mask, Tensor content, Tensor x) => x + mask * (content - x);
+    /// <summary><c>y = m*g + (1-m)*x</c> (see <see cref="TranslationHead.MaskBlend"/>).</summary>
+    public static Tensor MaskBlend(Tensor mask, Tensor content, Tensor x) => TranslationHead.MaskBlend(mask, content, x);
 }
 
 /// <summary>CycleGAN's ResnetBlock: x + [pad, conv3, IN, ReLU, pad, conv3, IN](x).</summary>

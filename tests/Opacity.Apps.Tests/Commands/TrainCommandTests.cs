@@ -74,7 +74,19 @@ public sealed class TrainCommandTests
         var (code, _, err) = Run(Train("wrongsrc", "--ablation", "mask"));
         Assert.That(code, Is.EqualTo(0), err);
         File.Copy(Path.Combine(_root, "wrongsrc", "checkpoint.safetensors"), fake, overwrite: true);
-        Expect(Run(Train("wrongcls", "--ablation", "full", "--classifier", fake)), "architecture 'opacity-gan-checkpoint-v1'");
+        Expect(Run(Train("wrongcls", "--ablation", "full", "--classifier", fake)), "is not an opacity classifier checkpoint");
+    }
+
+    [Test]
+    public void Full_method_trains_with_a_classifier_from_train_classifier()
+    {
+        string cls = Path.Combine(_root, "cls.safetensors");
+        var (code, _, err) = Run("train-classifier", "--data", _data, "--size", "64", "--steps", "2", "--seed", "5", "--out", cls, "--width", "4", "--batch", "2");
+        Assert.That(code, Is.EqualTo(0), err);
+        (code, string output, err) = Run(Train("full", "--ablation", "full", "--classifier", cls));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 2 steps (full, 64 px)"));
+        Expect(Run(["train", "--data", _data, "--out", Path.Combine(_root, "full96"), "--steps", "1", "--size", "96", "--ablation", "full", "--classifier", cls]), "trained at 64 px");
     }
 
     [Test]

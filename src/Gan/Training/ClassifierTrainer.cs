@@ -1,0 +1,208 @@
+// Trains the opacity classifier (OpacityClassifier) on phantom cases: opacity-domain images are the
+// positives, clear-domain images the negatives. Seeded (weights, batch order, augmentation), Adam
+// (betas 0.9/0.999, the usual classifier setting, not the GAN's 0.5), BCE with logits, shuffled epochs of
+// mini-batches, each step inside its own TensorScope so memory stays flat. Validation: loss, accuracy,
+// sensitivity, specificity at 0.5 and ROC AUC, in eval mode (BatchNorm running statistics). The
+// checkpoint is a safetensors state dict (StateDict.Save, atomic) with metadata model, kind, width, size,
+// seed, steps and the validation numbers; ClassifierCheckpoint reads it back. Tested by
+// TrainerTests (learning smoke test, determinism, checkpoint round trip and mismatch errors).
+using System.Diagnostics;
+using System.Globalization;
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Metrics;
+using Opacity.Gan.Networks;
+using Opacity.Nn.Losses;
+using Opacity.Nn.Optim;
+using Opacity.Nn.Serialization;
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+
+namespace Opacity.Gan.Training;
+
+/// <summary>One training step's report: 1-based step, its loss, and throughput so far.</summary>
+public sealed record TrainProgress(int Step, int Steps, double Loss, double ImagesPerSecond);
+
+public sealed record ClassifierTrainOptions
+{
+    public ClassifierKind Kind { get; init; } = ClassifierKind.ResNet;
+    public int Width { get; init; } = 16;
+    public int Steps { get; init; } = 300;
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 1e-3;
+    public ulong Seed { get; init; } = 1;
+    public bool Augment { get; init; } = true;
+}
+
+public sealed record ClassifierTrainResult(OpacityClassifier Model, ClassifierMetrics? Validation, double SecondsPerStep, IReadOnlyList<double> Losses);
+
+public static class ClassifierTrainer
+{
+    public static ClassifierTrainResult Train(IReadOnlyList<PhantomCase> train, IReadOnlyList<PhantomCase>? validation,
+        ClassifierTrainOptions options, Action<TrainProgress>? progress = null)
+    {
+        if (train.Count == 0) throw new TrainingException("The training set is empty.");
+        TrainingData.RequireBothDomains(train.ToList(), "The training set");
+        if (options.Steps <= 0) throw new TrainingException($"--steps {options.Steps} must be positive.");
+        if (options.BatchSize <= 0) throw new TrainingException($"Batch size {options.BatchSize} must be positive.");
+        int size = train[0].Size;
+        CheckSize(size);
+        var rng = new Rng(options.Seed);
+        var model = new OpacityClassifier(options.Kind, options.Width, rng.Fork());
+        var augmentRng = rng.Fork();
+        var sampler = new TrainingData.Sampler(train.Count, rng.Fork());
+        var adam = new Adam(model.Parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999);
+        var losses = new List<double>(options.Steps);
+        int batch = Math.Min(options.BatchSize, train.Count);
+        model.Train();
+        var clock = Stopwatch.StartNew();
+        for (int step = 1; step <= options.Steps; step++)
+        {
+            using (TensorScope.Begin())
+            {
+                int[] idx = sampler.Next(batch);
+                (Tensor x, _) = TrainingData.Batch(train, idx, options.Augment ? augmentRng : null);
+                Tensor target = Labels(train, idx);
+                adam.ZeroGrad();
+                Tensor loss = Loss.BceWithLogits(model.Forward(x), target);
+                loss.Backward();
+                adam.Step();
+                losses.Add(loss.Item());
+            }
+            progress?.Invoke(new TrainProgress(step, options.Steps, losses[^1], step * batch / clock.Elapsed.TotalSeconds));
+        }
+        double secondsPerStep = clock.Elapsed.TotalSeconds / options.Steps;
+        model.Eval();
+        ClassifierMetrics? metrics = validation is { Count: > 0 } ? Evaluate(model, validation) : null;
+        return new ClassifierTrainResult(model, metrics, secondsPerStep, losses);
+    }
+
+    /// <summary>Opacity probabilities of the cases, in eval mode and without a graph.</summary>
+    public static double[] Probabilities(OpacityClassifier model, IReadOnlyList<PhantomCase> cases, int batchSize = 32)
+    {
+        bool wasTraining = model.Training;
+        model.Eval();
+        var p = new double[cases.Count];
+        using (GradMode.NoGrad())
+        {
+            for (int first = 0; first < cases.Count; first += batchSize)
+            {
+                using var scope = TensorScope.Begin();
+                int[] idx = Enumerable.Range(first, Math.Min(batchSize, cases.Count - first)).ToArray();
+                float[] logits = model.Forward(TrainingData.Batch(cases, idx, null).Images).ToArray();
+                for (int k = 0; k < idx.Length; k++) p[first + k] = 1.0 / (1.0 + Math.Exp(-logits[k]));
+            }
+        }
+        model.Train(wasTraining);
+        return p;
+    }
+
+    public static ClassifierMetrics Evaluate(OpacityClassifier model, IReadOnlyList<PhantomCase> cases)
+    {
+        double[] p = Probabilities(model, cases);
+        bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();
+        double loss = 0;
+        for (int i = 0; i < p.Length; i++) loss -= Math.Log(Math.Clamp(positive[i] ? p[i] : 1 - p[i], 1e-12, 1));
+        ConfusionCounts c = DetectionMetrics.Confusion(p, positive);
+        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), c.Accuracy, DetectionMetrics.RocAuc(p, positive), c.Sensitivity, c.Specificity);
+    }
+
+    /// <summary>Classifier input sides: multiples of 8, at least 32 (a 4x4 last map).</summary>
+    public static void CheckSize(int size)
+    {
+        if (size < 32 || size % OpacityClassifier.Stride != 0)
+            throw new TrainingException($"Image size {size} px is not usable by the classifier (needs a multiple of {OpacityClassifier.Stride}, at least 32).");
+    }
+
+    private static Tensor Labels(IReadOnlyList<PhantomCase> cases, int[] idx)
+        => Tensor.FromArray(idx.Select(i => cases[i].Domain == Domain.Opacity ? 1f : 0f).ToArray(), idx.Length, 1);
+}
+
+/// <summary>Classifier checkpoints: safetensors state dict + metadata describing the architecture.</summary>
+public static class ClassifierCheckpoint
+{
+    public const string ModelName = "opacity-classifier";
+
+    public static void Save(OpacityClassifier model, string path, int size, ulong seed, int steps, ClassifierMetrics? validation)
+    {
+        var meta = new Dictionary<string, string>
+        {
+            ["model"] = ModelName,
+            ["kind"] = model.Kind.ToString().ToLowerInvariant(),
+            ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
+            ["size"] = size.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
+        };
+        if (validation != null)
+        {
+            meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
+            meta["val_accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture);
+            meta["val_auc"] = validation.Auc.ToString("R", CultureInfo.InvariantCulture);
+        }
+        StateDict.Save(model, path, meta);
+    }
+
+    /// <summary>Builds the classifier the checkpoint describes and loads it (eval mode); returns it and its image size.</summary>
+    public static (OpacityClassifier Model, int Size) Load(string path)
+    {
+        var (tensors, meta) = Read(path);
+        if (!meta.TryGetValue("model", out string? m) || m != ModelName)
+            throw new TrainingException($"'{path}' is not an opacity classifier checkpoint (its metadata model is '{m ?? "missing"}').");
+        ClassifierKind kind = ParseKind(meta.GetValueOrDefault("kind") ?? "", path);
+        if (!int.TryParse(meta.GetValueOrDefault("width"), CultureInfo.InvariantCulture, out int width) || width < 1
+            || !int.TryParse(meta.GetValueOrDefault("size"), CultureInfo.InvariantCulture, out int size))
+            throw new TrainingException($"'{path}' has no valid width/size metadata.");
+        var model = new OpacityClassifier(kind, width);
+        Apply(model, tensors, meta, path);
+        model.Eval();
+        return (model, size);
+    }
+
+    /// <summary>As <see cref="Load(string)"/>, and checks that the classifier was trained at <paramref name="imageSize"/> px.</summary>
+    public static OpacityClassifier Load(string path, int imageSize)
+    {
+        var (model, size) = Load(path);
+        if (size != imageSize)
+            throw new TrainingException($"'{path}' is a classifier trained at {size} px, but the images are {imageSize} px.");
+        return model;
+    }
+
+    /// <summary>Loads a checkpoint into an existing classifier; a different architecture or width is one sentence.</summary>
+    public static void LoadInto(OpacityClassifier model, string path)
+    {
+        var (tensors, meta) = Read(path);
+        Apply(model, tensors, meta, path);
+    }
+
+    public static ClassifierKind ParseKind(string text, string source) => text.ToLowerInvariant() switch
+    {
+        "resnet" => ClassifierKind.ResNet,
+        "plain" => ClassifierKind.Plain,
+        _ => throw new TrainingException($"Classifier kind '{text}' in {source} is not one of resnet, plain."),
+    };
+
+    private static (Dictionary<string, Tensor>, Dictionary<string, string>) Read(string path)
+    {
+        try
+        {
+            return TensorScope.Untracked(() => SafeTensors.Load(path));
+        }
+        catch (SafeTensorsException e)
+        {
+            throw new TrainingException(e.Message, e);
+        }
+    }
+
+    private static void Apply(OpacityClassifier model, Dictionary<string, Tensor> tensors, Dictionary<string, string> meta, string path)
+    {
+        try
+        {
+            StateDict.Apply(model, tensors, path);
+        }
+        catch (SafeTensorsException e)
+        {
+            string saved = meta.TryGetValue("kind", out string? k) ? $"a {k} classifier of width {meta.GetValueOrDefault("width", "?")}" : "a different model";
+            throw new TrainingException($"'{path}' holds {saved}, not the {model.Kind.ToString().ToLowerInvariant()} classifier of width {model.Width} asked for ({e.Message.TrimEnd('.')}).", e);
+        }
+    }
+}

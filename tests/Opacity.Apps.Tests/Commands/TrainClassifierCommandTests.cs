@@ -1,0 +1,98 @@
+// `opacity train-classifier` / `train-segmenter`: a tiny run writes a checkpoint with metadata and a final
+// line; bad input (no data option, missing or empty folder, one-domain folder, bad size, bad kind) prints
+// one sentence on stderr and exits non-zero.
+using Opacity.Cli;
+using Opacity.Nn.Serialization;
+
+namespace Opacity.Apps.Tests.Commands;
+
+[NonParallelizable]
+public sealed class TrainClassifierCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        TextWriter oldOut = Console.Out, oldErr = Console.Error;
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try
+        {
+            int code = Program.Main(args);
+            return (code, o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    private static string TempDir(string tag)
+    {
+        string d = Path.Combine(Path.GetTempPath(), $"train_cli_{tag}_" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(d);
+        return d;
+    }
+
+    [Test]
+    public void Tiny_runs_write_checkpoints_with_metadata()
+    {
+        string dir = TempDir("ok");
+        try
+        {
+            string c = Path.Combine(dir, "c.safetensors"), s = Path.Combine(dir, "s.safetensors");
+            var (code, output, err) = Run("train-classifier", "--synth", "12", "--size", "64", "--steps", "2", "--width", "2", "--batch", "4", "--kind", "plain", "--seed", "5", "--out", c);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("Trained a plain classifier (width 2)").And.Contain(c));
+            var meta = SafeTensors.Load(c).Metadata;
+            Assert.That((meta["model"], meta["kind"], meta["width"], meta["size"], meta["seed"]), Is.EqualTo(("opacity-classifier", "plain", "2", "64", "5")));
+            (code, output, err) = Run("train-segmenter", "--synth", "12", "--size", "64", "--steps", "2", "--width", "2", "--depth", "2", "--batch", "2", "--out", s);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("Trained a U-Net lung segmenter (width 2, depth 2)"));
+            Assert.That(SafeTensors.Load(s).Metadata["model"], Is.EqualTo("lung-segmenter"));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Test]
+    public void Bad_input_prints_one_sentence_and_fails()
+    {
+        string dir = TempDir("bad");
+        try
+        {
+            string ckpt = Path.Combine(dir, "x.safetensors");
+            string oneDomain = Path.Combine(dir, "opacity_only");
+            Assert.That(Run("synth", "--out", oneDomain, "--count", "4", "--size", "64", "--clear-fraction", "0").Code, Is.EqualTo(0));
+            string empty = Path.Combine(dir, "empty");
+            Directory.CreateDirectory(empty);
+            (string[] Args, string Expected)[] cases =
+            [
+                (["train-classifier", "--steps", "1", "--out", ckpt], "exactly one of --data DIR or --synth N"),
+                (["train-classifier", "--data", Path.Combine(dir, "missing"), "--out", ckpt], "does not exist"),
+                (["train-classifier", "--data", empty, "--out", ckpt], "manifest.csv' does not exist"),
+                (["train-classifier", "--data", oneDomain, "--out", ckpt], "has only opacity images"),
+                (["train-segmenter", "--data", oneDomain, "--out", ckpt], "no clear images"),
+                (["train-classifier", "--synth", "4", "--size", "100", "--out", ckpt], "Image size 100 px"),
+                (["train-classifier", "--data", oneDomain, "--size", "48", "--out", ckpt], "does not divide the 64 px images"),
+                (["train-segmenter", "--synth", "4", "--size", "72", "--out", ckpt], "multiple of 16"),
+                (["train-classifier", "--synth", "4", "--kind", "vgg", "--out", ckpt], "'vgg'"),
+            ];
+            foreach (var (args, expected) in cases)
+            {
+                var (code, _, err) = Run(args);
+                Assert.That(code, Is.Not.EqualTo(0), string.Join(' ', args));
+                Assert.That(err.Trim(), Does.Contain(expected), string.Join(' ', args));
+                Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+            }
+            Assert.That(File.Exists(ckpt), Is.False);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
