@@ -28,5 +28,6 @@ public static class Program
         yield return TranslateCommand.Create();
         yield return TrainClassifierCommand.Create();
         yield return TrainSegmenterCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

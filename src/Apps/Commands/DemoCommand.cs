@@ -1,0 +1,128 @@
+// `opacity demo [--out DIR]`: the README's first command. On a fresh machine, CPU only, no download:
+// synthetic phantoms -> the frozen CDAM classifier, a separate evaluation classifier (other
+// architecture and seed) and a lung U-Net -> the translator twice (full method and the CycleGAN
+// ablation, same budget) -> evaluation of both and of the untranslated images -> a Markdown report
+// with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Evaluation;
+using Opacity.Gan.Inference;
+using Opacity.Gan.Networks;
+using Opacity.Gan.Reports;
+using Opacity.Gan.Training;
+using Opacity.Tensors;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Opacity.Cli.Commands;
+
+public static class DemoCommand
+{
+    public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed);
+
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Output folder for models, images and report.md.", DefaultValueFactory = _ => "demo-out" };
+        var size = new Option<int>("--size") { Description = "Image side in pixels (64 to 128 keeps it to minutes).", DefaultValueFactory = _ => 64 };
+        var count = new Option<int>("--count") { Description = "Phantom patients to synthesise (split 80/10/10 by patient).", DefaultValueFactory = _ => 600 };
+        var ganSteps = new Option<int>("--gan-steps") { Description = "Training steps for each translator.", DefaultValueFactory = _ => 400 };
+        var clsSteps = new Option<int>("--classifier-steps") { Description = "Training steps for each classifier.", DefaultValueFactory = _ => 300 };
+        var segSteps = new Option<int>("--segmenter-steps") { Description = "Training steps for the lung U-Net.", DefaultValueFactory = _ => 150 };
+        var ngf = new Option<int>("--ngf") { Description = "Generator and discriminator base width.", DefaultValueFactory = _ => 16 };
+        var blocks = new Option<int>("--blocks") { Description = "ResNet blocks per generator.", DefaultValueFactory = _ => 4 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
+        var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
+        {
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed,
+        };
+        command.SetAction(r =>
+        {
+            var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
+                r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed));
+            try { return Run(o); }
+            catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static void Say(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
+
+    public static int Run(DemoOptions o)
+    {
+        if (o.Size < PhantomOptions.MinSize || o.Size % 16 != 0) throw new TrainingException($"--size {o.Size} must be a multiple of 16 and at least {PhantomOptions.MinSize}.");
+        if (o.Count < 40) throw new TrainingException($"--count {o.Count} is too small: the demo needs at least 40 patients for its splits.");
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(o.Out);
+        string models = Path.Combine(o.Out, "models");
+        Directory.CreateDirectory(models);
+
+        Say($"1/6 synthesising {o.Count} phantom patients at {o.Size} px");
+        PhantomCase[] all = TrainingData.Synthesize(o.Count, o.Size, o.Seed);
+        var train = all.Where(c => c.Split == Split.Train).ToList();
+        var val = all.Where(c => c.Split == Split.Val).ToList();
+        var test = all.Where(c => c.Split == Split.Test).ToList();
+        Say($"    {train.Count} train, {val.Count} validation, {test.Count} test patients");
+
+        Say("2/6 training the CDAM classifier (ResNet, frozen afterwards) and the evaluation classifier (plain CNN, another seed)");
+        var cdam = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 10 });
+        string cdamPath = Path.Combine(models, "cdam_classifier.safetensors");
+        ClassifierCheckpoint.Save(cdam.Model, cdamPath, o.Size, o.Seed + 10, o.ClassifierSteps, cdam.Validation);
+        var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
+        ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, "eval_classifier.safetensors"), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
+        Say($"    validation AUC: CDAM {cdam.Validation?.Auc:F3}, evaluation {evalCls.Validation?.Auc:F3}");
+
+        Say("3/6 training the lung U-Net on clear images");
+        var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30 });
+        SegmenterTrainer.Save(seg.Model, Path.Combine(models, "lung_unet.safetensors"), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
+        Say($"    validation lung IoU {seg.Validation?.MeanIoU:F3}");
+
+        var data = new UnpairedData(train.Where(c => c.Domain == Domain.Opacity).Select(c => c.Image).ToList(),
+            train.Where(c => c.Domain == Domain.Clear).Select(c => c.Image).ToList(), o.Size, o.Seed);
+        var runs = new Dictionary<string, string>();
+        foreach (var (name, ablation) in new[] { ("cyclegan", Ablation.CycleGan), ("full", Ablation.Full) })
+        {
+            Say($"4/6 training the translator, {name} ({o.GanSteps} steps)");
+            var options = new GanOptions
+            {
+                Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.Ngf, Blocks = o.Blocks,
+                ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2,
+            };
+            string dir = Path.Combine(o.Out, "translator-" + name);
+            var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2) },
+                data, ablation == Ablation.CycleGan ? null : cdam.Model);
+            long last = 0;
+            trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
+            runs[name] = trainer.Run(CancellationToken.None).CheckpointPath;
+        }
+
+        Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method)");
+        var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, val, test);
+        var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null)) };
+        var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, Device.Cpu));
+        try
+        {
+            rows.Add(evaluation.Evaluate("CycleGAN (ablation)", x => Translate(translators["cyclegan"], x, o.Size)));
+            rows.Add(evaluation.Evaluate("full method", x => Translate(translators["full"], x, o.Size)));
+
+            Say("6/6 writing the report");
+            string report = DemoReport.Write(o, rows, test, translators, cdam.Validation, evalCls.Validation, seg.Validation, clock.Elapsed);
+            Say($"done in {clock.Elapsed.TotalMinutes:F1} min. Report: {Path.GetFullPath(report)}");
+        }
+        finally
+        {
+            foreach (var t in translators.Values) t.Dispose();
+        }
+        return 0;
+    }
+
+    internal static (float[] Image, float[]? Mask) Translate(Translator t, float[] x, int size)
+    {
+        TranslationResult r = t.Translate(x, size, size);
+        return (r.Image, r.Mask);
+    }
+}

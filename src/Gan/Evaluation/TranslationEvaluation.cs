@@ -1,0 +1,123 @@
+// Evaluation of one opacity -> clear translator on the phantom test split, against models trained
+// apart from it (METHOD.md, Evaluation): an evaluation classifier of another architecture and seed
+// than the CDAM one, and a lung U-Net trained on clear images. Measures, per method row:
+//  - the evaluation classifier's "opacity" rate on the translated opacity images (threshold picked
+//    on the validation split by Youden's J, since the classifier's raw 0.5 is poorly calibrated);
+//  - lung IoU of the segmenter on translated images against the true lung masks (mIoU = foreground
+//    IoU averaged over images);
+//  - lesion detection from the translation: score = mean |x - G(x)| inside the predicted lung field,
+//    threshold picked on the validation split, sensitivity/specificity/AUC on the test split;
+//  - FID/KID between pooled evaluation-classifier features of translated opacity images and real
+//    clear test images;
+//  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU.
+using Opacity.Gan.Data;
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Metrics;
+using Opacity.Gan.Networks;
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+
+namespace Opacity.Gan.Evaluation;
+
+/// <summary>One row of the report: a method (or the untranslated images) on the test split.</summary>
+public sealed record MethodScores(
+    string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
+    double Fid, double KidMean, PhantomTruthScores? Truth);
+
+/// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
+public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
+
+public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet segmenter, int size,
+    IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test)
+{
+    private readonly double _classifierThreshold = PickThreshold(Scores(evalClassifier, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray());
+
+    public MethodScores Evaluate(string method, TranslateFn translate)
+    {
+        var opacity = test.Where(c => c.Domain == Domain.Opacity).ToList();
+        var clear = test.Where(c => c.Domain == Domain.Clear).ToList();
+        var translated = opacity.Select(c => translate(c.Image)).ToList();
+
+        // Evaluation classifier: how many translated opacity images does it still call "opacity"?
+        double[] p = Scores(evalClassifier, translated.Select(t => t.Image).ToList(), size);
+        double opacityRate = p.Count(v => v >= _classifierThreshold) / (double)Math.Max(1, p.Length);
+
+        // Lung segmentation on the translated images.
+        bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
+        double miou = SegmentationMetrics.Evaluate(lungs, opacity.Select(c => c.LungMask).ToList()).MeanForegroundIou;
+
+        // Lesion detection from the residual |x - G(x)| inside the predicted lungs, threshold from validation.
+        double[] ResidualScores(IReadOnlyList<PhantomCase> cases)
+        {
+            var outs = cases.Select(c => translate(c.Image).Image).ToList();
+            bool[][] l = PredictLungs(outs);
+            return cases.Select((c, i) => MeanInside(c.Image, outs[i], l[i])).ToArray();
+        }
+        double[] valScores = ResidualScores(validation);
+        double residualThreshold = PickThreshold(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray());
+        var testCases = opacity.Concat(clear).ToList();
+        double[] testScores = ResidualScores(testCases);
+        bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
+        var confusion = DetectionMetrics.Confusion(testScores, labels, residualThreshold);
+        double auc = DetectionMetrics.RocAuc(testScores, labels);
+
+        // FID / KID on pooled evaluation-classifier features (d = channels of its deepest map).
+        var (real, d) = Features(clear.Select(c => c.Image).ToList());
+        var (fake, _) = Features(translated.Select(t => t.Image).ToList());
+        double fid = Fid.Compute(real, clear.Count, fake, opacity.Count, d).Fid;
+        int subset = Math.Min(clear.Count, opacity.Count);
+        double kid = Kid.Compute(real, clear.Count, fake, opacity.Count, d, subsets: 100, subsetSize: subset).Mean;
+
+        PhantomTruthScores? truth = null;
+        if (opacity.All(c => c.PairedClear is not null))
+            truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
+
+        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth);
+    }
+
+    private static double MeanInside(float[] x, float[] g, bool[] region)
+    {
+        double s = 0; int n = 0;
+        for (int i = 0; i < x.Length; i++) if (region[i]) { s += Math.Abs(x[i] - g[i]); n++; }
+        return n == 0 ? 0 : s / n;
+    }
+
+    private bool[][] PredictLungs(IReadOnlyList<float[]> images)
+    {
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        return Training.SegmenterTrainer.Predict(segmenter, ImageTensors.FromImages(images, size));
+    }
+
+    private static double[] Scores(OpacityClassifier model, IReadOnlyList<PhantomCase> cases, int size)
+        => Scores(model, cases.Select(c => c.Image).ToList(), size);
+
+    private static double[] Scores(OpacityClassifier model, IReadOnlyList<float[]> images, int size)
+    {
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        return F.Sigmoid(model.Classify(ImageTensors.FromImages(images, size)).Logit).ToArrayF64();
+    }
+
+    private (double[] Features, int D) Features(IReadOnlyList<float[]> images)
+    {
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        Tensor deepest = evalClassifier.Classify(ImageTensors.FromImages(images, size)).Features[^1];
+        Tensor pooled = F.GlobalAvgPool2d(deepest);
+        return (pooled.ToArrayF64(), deepest.Shape[1]);
+    }
+
+    /// <summary>The threshold that maximises Youden's J (sensitivity + specificity - 1) on labelled scores.</summary>
+    public static double PickThreshold(double[] scores, bool[] positive)
+    {
+        double best = 0.5, bestJ = double.NegativeInfinity;
+        foreach (double t in scores.Distinct().Order())
+        {
+            var c = DetectionMetrics.Confusion(scores, positive, t);
+            double j = (double.IsNaN(c.Sensitivity) ? 0 : c.Sensitivity) + (double.IsNaN(c.Specificity) ? 0 : c.Specificity) - 1;
+            if (j > bestJ) { bestJ = j; best = t; }
+        }
+        return best;
+    }
+}
