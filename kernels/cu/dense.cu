@@ -5,8 +5,8 @@
    (v0 of conv is these kernels; cuDNN is not wired yet).
    v1  one thread per output element, double accumulation, fixed summation order        <- default
    Backward contract (STYLE.md G3): out = (accumulate ? out : 0) + local.
-   Entry points: opk_gemm_fwd_v1, opk_conv_fwd_v1, opk_conv_bwd_input_v1, opk_conv_bwd_weight_v1,
-   opk_conv_bwd_bias_v1
+   Entry points: opk_gemm_fwd_v1, opk_conv_fwd_v1, opk_conv_input_bwd_v1, opk_conv_weight_bwd_v1,
+   opk_conv_bias_bwd_v1
    Tested: tests/Opacity.Kernels.Tests/Cuda/EmulatorDenseKernelTests.cs vs Gemm/ConvReference. */
 #include "opk.cuh"
 
@@ -60,7 +60,7 @@ extern "C" __global__ void opk_conv_fwd_v1(const float* x, const float* w, const
 }
 
 /* Gather: input pixel (ih, iw) of channel ci collects every (o, oh, ow, r, q) that reads it. */
-extern "C" __global__ void opk_conv_bwd_input_v1(const float* w, const float* dy, float* dx, int accumulate, OPK_CONV_ARGS)
+extern "C" __global__ void opk_conv_input_bwd_v1(const float* w, const float* dy, float* dx, int accumulate, OPK_CONV_ARGS)
 {
     const int OH = OPK_OUT_H, OW = OPK_OUT_W;
     OPK_FOR_EACH(e, (long)N * C * H * W)
@@ -84,7 +84,7 @@ extern "C" __global__ void opk_conv_bwd_input_v1(const float* w, const float* dy
     }
 }
 
-extern "C" __global__ void opk_conv_bwd_weight_v1(const float* x, const float* dy, float* dw, int accumulate, OPK_CONV_ARGS)
+extern "C" __global__ void opk_conv_weight_bwd_v1(const float* x, const float* dy, float* dw, int accumulate, OPK_CONV_ARGS)
 {
     const int OH = OPK_OUT_H, OW = OPK_OUT_W;
     OPK_FOR_EACH(e, (long)O * C * KH * KW)
@@ -108,7 +108,7 @@ extern "C" __global__ void opk_conv_bwd_weight_v1(const float* x, const float* d
     }
 }
 
-extern "C" __global__ void opk_conv_bwd_bias_v1(const float* dy, float* db, int accumulate, int N, int O, int planeSize)
+extern "C" __global__ void opk_conv_bias_bwd_v1(const float* dy, float* db, int accumulate, int N, int O, int planeSize)
 {
     OPK_FOR_EACH(o, O)
     {
@@ -121,6 +121,6 @@ extern "C" __global__ void opk_conv_bwd_bias_v1(const float* dy, float* db, int 
 
 OPK_EMU_REGISTER(opk_gemm_fwd_v1)
 OPK_EMU_REGISTER(opk_conv_fwd_v1)
-OPK_EMU_REGISTER(opk_conv_bwd_input_v1)
-OPK_EMU_REGISTER(opk_conv_bwd_weight_v1)
-OPK_EMU_REGISTER(opk_conv_bwd_bias_v1)
+OPK_EMU_REGISTER(opk_conv_input_bwd_v1)
+OPK_EMU_REGISTER(opk_conv_weight_bwd_v1)
+OPK_EMU_REGISTER(opk_conv_bias_bwd_v1)
