@@ -83,7 +83,7 @@ public sealed partial class Tensor
     {
         if (device == Device) return;
         if (!IsLeaf) throw new InvalidOperationException($"MoveTo: {Describe()} is not a leaf; use To(device) for op results.");
-        Tensor moved = TensorScope.Untracked(() => To(device));
+        Tensor moved = Autograd.TensorScope.Untracked(() => To(device));
         Storage old = _storage;
         _storage = moved._storage;
         moved._storage.AddRef();
