@@ -20,5 +20,6 @@ public static class Program
         yield return VersionCommand.Create();
         yield return BenchCommand.Create();
         yield return InspectCommand.Create();
+        yield return SelfTestCommand.Create();
     }
 }
