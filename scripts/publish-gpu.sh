@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Publishes the CLI for a lent GPU machine (which has the NVIDIA driver and CUDA libraries but no
+# .NET SDK, see GPU.md): a self-contained single-file linux-x64 `opacity` in .gpu/ (git-ignored),
+# checks that everything carried stays under 60 MiB (the device tool carries at most 64 MiB), and
+# prints the exact `run` command line: library paths, nvidia-smi, the self-test with JSON, a
+# compute-sanitizer memcheck over a short self-test, and the CUDA BenchmarkDotNet suites
+# (--job short --inProcess --filter '*Cuda*'), everything under $OUT.
+# Usage: scripts/publish-gpu.sh            (then pass carry: [".gpu"] and the printed command to `run`)
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$repo/.gpu"
+limit_mib=60
+die() { echo "publish-gpu.sh: $*" >&2; exit 1; }
+
+command -v dotnet >/dev/null || die "dotnet not found; install the .NET 10 SDK."
+rm -rf "$out"
+mkdir -p "$out"
+
+echo "publish-gpu.sh: publishing src/Apps (opacity) ..." >&2
+dotnet publish "$repo/src/Apps/Opacity.Cli.csproj" -c Release -r linux-x64 --self-contained \
+    -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
+    -o "$out/cli" >&2 || die "dotnet publish of the CLI failed."
+
+echo "publish-gpu.sh: publishing bench/Opacity.Bench ..." >&2
+dotnet publish "$repo/bench/Opacity.Bench/Opacity.Bench.csproj" -c Release -r linux-x64 --self-contained \
+    -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
+    -o "$out/bench" >&2 || die "dotnet publish of the benchmarks failed."
+
+bytes=$(du -sb "$out" | cut -f1)
+mib=$(( (bytes + 1048575) / 1048576 ))
+(( mib <= limit_mib )) || die ".gpu is $mib MiB, over the $limit_mib MiB limit (the device tool carries at most 64 MiB)."
+echo "publish-gpu.sh: .gpu is $mib MiB (limit $limit_mib MiB)" >&2
+
+cat <<'CMD'
+run carry=[".gpu"] timeout_s=600 command:
+set -x; (ldconfig -p | grep -E 'cuda|cublas|cudnn'; ls -d /usr/local/lib/python3*/*-packages/nvidia/*/lib /opt/*/.venv/lib/python3*/site-packages/nvidia/*/lib 2>/dev/null; nvidia-smi) > $OUT/env.txt 2>&1; .gpu/cli/opacity selftest --device cuda --json $OUT/selftest.json > $OUT/selftest.txt 2>&1; echo "selftest rc=$?" >> $OUT/selftest.txt; compute-sanitizer --tool memcheck --error-exitcode 3 .gpu/cli/opacity selftest --device cuda --no-timing > $OUT/memcheck.txt 2>&1; echo "memcheck rc=$?" >> $OUT/memcheck.txt; cd $OUT && timeout 300 $OLDPWD/.gpu/bench/Opacity.Bench --job short --inProcess --filter '*Cuda*' --artifacts $OUT/bdn > $OUT/bench.txt 2>&1; echo "bench rc=$?" >> $OUT/bench.txt; tail -5 $OUT/selftest.txt $OUT/memcheck.txt $OUT/bench.txt
+CMD
