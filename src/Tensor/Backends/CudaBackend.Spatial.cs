@@ -1,4 +1,4 @@
-// CUDA dispatch for the spatial ops: convolution (hand direct-conv kernels, v0; cuDNN is not wired),
+// CUDA dispatch for the spatial ops: convolution (hand direct-conv kernels by default; cuDNN with OPACITY_CUDNN=1),
 // padding, normalisation, pooling, upsampling, softmax, block copies. Scratch buffers (norm sums,
 // max-pool argmax) come from the caching allocator and go back to it right after their launches:
 // the next user of the block is ordered after them on the same stream.
@@ -11,16 +11,31 @@ namespace Opacity.Tensors.Backends;
 internal sealed partial class CudaBackend
 {
     public override void Conv2dForward(in ConvGeometry g, Tensor x, Tensor w, Tensor? bias, Tensor y, bool accumulate)
-        => DenseCuda.ConvForward(L, g, P(x), P(w), P(bias, true), P(y), accumulate);
+    {
+        if (Context.Dnn is not { } dnn) { DenseCuda.ConvForward(L, g, P(x), P(w), P(bias, true), P(y), accumulate); return; }
+        dnn.Forward(g, P(x), P(w), P(y), accumulate);
+        // y += bias over channels, in place (each element read and written by the same thread)
+        if (bias is not null)
+            BroadcastCuda.Binary(L, 0, P(y), [g.OutChannels * g.OutH * g.OutW, g.OutH * g.OutW, 1], P(bias), [0, 1, 0], P(y), [g.Batch, g.OutChannels, g.OutH * g.OutW]);
+    }
 
     public override void Conv2dBackwardInput(in ConvGeometry g, Tensor w, Tensor dy, Tensor dx, bool accumulate)
-        => DenseCuda.ConvBackwardInput(L, g, P(w), P(dy), P(dx), accumulate);
+    {
+        if (Context.Dnn is { } dnn) dnn.BackwardData(g, P(w), P(dy), P(dx), accumulate);
+        else DenseCuda.ConvBackwardInput(L, g, P(w), P(dy), P(dx), accumulate);
+    }
 
     public override void Conv2dBackwardWeight(in ConvGeometry g, Tensor x, Tensor dy, Tensor dw, bool accumulate)
-        => DenseCuda.ConvBackwardWeight(L, g, P(x), P(dy), P(dw), accumulate);
+    {
+        if (Context.Dnn is { } dnn) dnn.BackwardFilter(g, P(x), P(dy), P(dw), accumulate);
+        else DenseCuda.ConvBackwardWeight(L, g, P(x), P(dy), P(dw), accumulate);
+    }
 
     public override void Conv2dBackwardBias(in ConvGeometry g, Tensor dy, Tensor db, bool accumulate)
-        => DenseCuda.ConvBackwardBias(L, g, P(dy), P(db), accumulate);
+    {
+        if (Context.Dnn is { } dnn) dnn.BackwardBias(g, P(dy), P(db), accumulate);
+        else DenseCuda.ConvBackwardBias(L, g, P(dy), P(db), accumulate);
+    }
 
     private static (int Planes, int H, int W) Planes(Tensor t) => (t.Numel / (t.Shape[-2] * t.Shape[-1]), t.Shape[-2], t.Shape[-1]);
 

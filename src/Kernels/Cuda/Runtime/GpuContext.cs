@@ -30,6 +30,12 @@ public abstract class GpuContext : IDisposable
 
     public string BlasUnavailableReason { get; protected set; } = "";
 
+    /// <summary>cuDNN convolution when enabled (OPACITY_CUDNN=1 on a real GPU) and loadable; null otherwise
+    /// (then convolution runs the hand kernels of dense.cu and <see cref="DnnStatus"/> says why).</summary>
+    public CudnnConvolution? Dnn { get; protected set; }
+
+    public string DnnStatus { get; protected set; } = "not enabled (set OPACITY_CUDNN=1)";
+
     /// <summary>Raw allocation (no caching); throws <see cref="CudaException"/> when out of memory.</summary>
     protected internal abstract ulong RawAllocate(long bytes);
 

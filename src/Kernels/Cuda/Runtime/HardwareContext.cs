@@ -1,7 +1,7 @@
 // GpuContext on a real GPU: the device's primary context, one stream, the PTX launcher, cuBLAS (when
 // libcublas loads; otherwise GEMM falls back to the hand kernel and the reason is kept). Copies are
 // cuMemcpy*Async on the stream; host-to-device and device-to-host wait for the stream because the host
-// buffer is pageable managed memory. Nothing here has run on a GPU in this repository's CI.
+// buffer is pageable managed memory. cuDNN convolution only with OPACITY_CUDNN=1. Nothing here has run on a GPU in this repository's CI.
 using Opacity.Kernels.Cuda.Native;
 
 namespace Opacity.Kernels.Cuda.Runtime;
@@ -24,6 +24,18 @@ public sealed class HardwareContext : GpuContext
         {
             BlasUnavailableReason = e.Message;
         }
+        if (Environment.GetEnvironmentVariable("OPACITY_CUDNN") == "1")
+        {
+            try
+            {
+                Dnn = new CudnnConvolution(device, _stream.Handle, Allocator);
+                DnnStatus = $"cuDNN {Dnn.Version}";
+            }
+            catch (CudaLibraryMissingException e)
+            {
+                DnnStatus = e.Message;
+            }
+        }
     }
 
     public CudaDevice Device { get; }
@@ -37,7 +49,7 @@ public sealed class HardwareContext : GpuContext
 
     public override bool IsEmulated => false;
 
-    public override string Description => $"{Device}; GEMM: {(Blas is null ? $"hand kernel ({BlasUnavailableReason})" : "cuBLAS")}; conv: hand kernels";
+    public override string Description => $"{Device}; GEMM: {(Blas is null ? $"hand kernel ({BlasUnavailableReason})" : "cuBLAS")}; conv: {(Dnn is null ? $"hand kernels (cuDNN {DnnStatus})" : DnnStatus)}";
 
     public override IKernelLauncher Launcher => _launcher;
 
@@ -93,6 +105,7 @@ public sealed class HardwareContext : GpuContext
         _stream.Synchronize();
         base.Dispose();
         Blas?.Dispose();
+        Dnn?.Dispose();
         _launcher.Dispose();
         _stream.Dispose();
         Device.Dispose();
