@@ -41,5 +41,5 @@ cat <<'CMD'
 (ldconfig -p | grep -E 'cuda|cublas|cudnn'; ls -d /usr/local/lib/python3*/*-packages/nvidia/*/lib /opt/*/.venv/lib/python3*/site-packages/nvidia/*/lib 2>/dev/null; nvidia-smi) > $OUT/env.txt 2>&1; .gpu/cli/opacity selftest --device cuda --json $OUT/selftest.json > $OUT/selftest.txt 2>&1; echo "selftest rc=$?" >> $OUT/selftest.txt; OPACITY_CUDNN=1 .gpu/cli/opacity selftest --device cuda --no-timing --json $OUT/selftest-cudnn.json > $OUT/selftest-cudnn.txt 2>&1; echo "selftest cudnn rc=$?" >> $OUT/selftest-cudnn.txt; compute-sanitizer --tool memcheck --error-exitcode 3 .gpu/cli/opacity selftest --device cuda --no-timing > $OUT/memcheck.txt 2>&1; echo "memcheck rc=$?" >> $OUT/memcheck.txt; tail -5 $OUT/selftest.txt $OUT/selftest-cudnn.txt $OUT/memcheck.txt
 
 (2) run carry=[".gpu/bench"] timeout_s=600 command:
-nvidia-smi -L > $OUT/gpu.txt; timeout 560 .gpu/bench/Opacity.Bench --job short --inProcess --filter '*Cuda*' --artifacts $OUT/bdn > $OUT/bench.txt 2>&1; echo "bench rc=$?" >> $OUT/bench.txt; tail -30 $OUT/bench.txt
+nvidia-smi -L > $OUT/gpu.txt; timeout 560 .gpu/bench/Opacity.Bench --job short --inProcess --filter '*Cuda*' --artifacts /tmp/bdn > $OUT/bench.txt 2>&1; echo "bench rc=$?" >> $OUT/bench.txt; cp /tmp/bdn/results/*-report-github.md $OUT/ 2>/dev/null; tail -30 $OUT/bench.txt
 CMD
