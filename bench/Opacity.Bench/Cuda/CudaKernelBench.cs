@@ -29,6 +29,10 @@ public class CudaKernelBench
         "resize_fwd_v1", "conv_fwd_v1", "gemm_fwd_v1", "cublas_sgemm", "adam_update_v1", "memcpy_dtod")]
     public string Kernel { get; set; } = "add_fwd_v1";
 
+    /// <summary>False when no device opened: the Rate column then says so instead of dividing by an empty loop.
+    /// Meaningful with --inProcess (the GPU command line); out of process the column shows "-".</summary>
+    internal static bool DeviceAvailable => _context is not null;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -101,6 +105,6 @@ public class CudaKernelBench
 
     private sealed class CudaBenchConfig : ManualConfig
     {
-        public CudaBenchConfig() => AddColumn(new RateColumn(c => WorkOf((string)c.Parameters["Kernel"])));
+        public CudaBenchConfig() => AddColumn(new RateColumn(c => DeviceAvailable ? WorkOf((string)c.Parameters["Kernel"]) : (0, "no CUDA device")));
     }
 }

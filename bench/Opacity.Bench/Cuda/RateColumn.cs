@@ -21,6 +21,7 @@ public sealed class RateColumn(Func<BenchmarkCase, (double Work, string Unit)> w
     {
         double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
         var (w, unit) = work(benchmarkCase);
+        if (w <= 0) return unit;
         return meanNs is > 1 ? $"{(w / meanNs.Value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)} {unit}" : "-";
     }
 
