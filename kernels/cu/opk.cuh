@@ -10,7 +10,7 @@
      block-scoped), warp shuffles (float and double) through a per-block array of slots and a
      per-warp barrier.
    Kernels use only what is declared here: threadIdx/blockIdx/blockDim/gridDim (.x/.y/.z),
-   __global__/__device__/__shared__/__forceinline__, __syncthreads(), opk_shfl_xor (float, double)/opk_shfl_down,
+   __global__/__device__/__shared__/__forceinline__, __syncthreads(), opk_shfl_xor (float, double)/opk_shfl_down, opk_sqrt_d (double),
    opk_warp_sum, opk_block_sum, OPK_DYNAMIC_SHARED, and the opk_* math below.
    Every kernel entry point is `extern "C" __global__ void opk_<op>_<fwd|bwd>_v<N>(...)` and is
    listed once at the bottom of its file with OPK_EMU_REGISTER (nothing on NVPTX). */
@@ -34,6 +34,7 @@ extern "C" __device__ float __nv_tanhf(float);
 extern "C" __device__ float __nv_sqrtf(float);
 extern "C" __device__ float __nv_rsqrtf(float);
 extern "C" __device__ float __nv_powf(float, float);
+extern "C" __device__ double __nv_sqrt(double);
 
 #define OPK_DYNAMIC_SHARED(T, name) extern __shared__ T name[]
 #define OPK_EMU_REGISTER(kernel)
@@ -43,6 +44,7 @@ static __device__ __forceinline__ float opk_logf(float x) { return __nv_logf(x);
 static __device__ __forceinline__ float opk_tanhf(float x) { return __nv_tanhf(x); }
 static __device__ __forceinline__ float opk_sqrtf(float x) { return __nv_sqrtf(x); }
 static __device__ __forceinline__ float opk_powf(float x, float y) { return __nv_powf(x, y); }
+static __device__ __forceinline__ double opk_sqrt_d(double x) { return __nv_sqrt(x); }
 
 /* All 32 lanes must take part (full mask), as in any warp reduction. */
 static __device__ __forceinline__ float opk_shfl_xor(float v, int laneMask)
@@ -110,6 +112,7 @@ static inline float opk_logf(float x) { return std::log(x); }
 static inline float opk_tanhf(float x) { return std::tanh(x); }
 static inline float opk_sqrtf(float x) { return std::sqrt(x); }
 static inline float opk_powf(float x, float y) { return std::pow(x, y); }
+static inline double opk_sqrt_d(double x) { return std::sqrt(x); }
 
 static inline float opk_shfl_xor(float v, int laneMask)
 {

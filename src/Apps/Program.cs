@@ -29,5 +29,6 @@ public static class Program
         yield return TrainClassifierCommand.Create();
         yield return TrainSegmenterCommand.Create();
         yield return DemoCommand.Create();
+        yield return SelfTestCommand.Create();
     }
 }

@@ -93,6 +93,16 @@ public abstract class Module
     {
         foreach (Parameter p in Parameters()) p.Value.ZeroGrad();
     }
+
+    /// <summary>Moves every parameter and buffer (this module and its children) to <paramref name="device"/>
+    /// in place; gradients are dropped. Optimiser state made before the move stays where it was: create the
+    /// optimiser after moving the module.</summary>
+    public Module To(Device device)
+    {
+        foreach (Parameter p in Parameters()) p.Value.MoveTo(device);
+        foreach (var (_, b) in NamedBuffers()) b.MoveTo(device);
+        return this;
+    }
 }
 
 /// <summary>A trainable tensor owned by a module. <see cref="Value"/> is a leaf that requires a gradient.</summary>

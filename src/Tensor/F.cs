@@ -13,8 +13,8 @@ public static class F
     public static Tensor Sub(Tensor a, Tensor b) => Binary.Apply(BinaryKind.Sub, a, b);
     public static Tensor Mul(Tensor a, Tensor b) => Binary.Apply(BinaryKind.Mul, a, b);
     public static Tensor Div(Tensor a, Tensor b) => Binary.Apply(BinaryKind.Div, a, b);
-    public static Tensor Add(Tensor a, double s) => Add(a, Tensor.Scalar(s, a.DType));
-    public static Tensor Mul(Tensor a, double s) => Mul(a, Tensor.Scalar(s, a.DType));
+    public static Tensor Add(Tensor a, double s) => Add(a, Tensor.Full(new Shape(), s, a.DType, a.Device));
+    public static Tensor Mul(Tensor a, double s) => Mul(a, Tensor.Full(new Shape(), s, a.DType, a.Device));
 
     public static Tensor Neg(Tensor x) => Unary.Apply(UnaryKind.Neg, x);
     public static Tensor Exp(Tensor x) => Unary.Apply(UnaryKind.Exp, x);

@@ -8,14 +8,19 @@ public static class OptimizerKernels
 {
     public static void Adam(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2, double eps, double weightDecay, bool decoupled, long step)
     {
-        if (!p.Device.IsCpu) throw new NotSupportedException($"Adam update for {p.Describe()} on {p.Device}: only the CPU is wired in this build.");
+        if (!p.Device.IsCpu)
+        {
+            // the fused kernel of kernels/cu/adam.cu, on the parameter's stream
+            ((Backends.CudaBackend)p.Backend).Adam(p, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            return;
+        }
         if (p.DType == DType.F32) AdamUpdate.Step(p.AsSpan(), g.AsSpan(), m.AsSpan(), v.AsSpan(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
         else AdamUpdate.Step(p.AsSpanF64(), g.AsSpanF64(), m.AsSpanF64(), v.AsSpanF64(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     public static void Sgd(Tensor p, Tensor g, Tensor buffer, double lr, double momentum, double weightDecay, bool firstStep)
     {
-        if (!p.Device.IsCpu) throw new NotSupportedException($"SGD update for {p.Describe()} on {p.Device}: only the CPU is wired in this build.");
+        if (!p.Device.IsCpu) throw new NotSupportedException($"SGD update for {p.Describe()} on {p.Device}: there is no CUDA SGD kernel yet; use Adam or the CPU.");
         if (p.DType == DType.F32) AdamUpdate.Sgd(p.AsSpan(), g.AsSpan(), buffer.AsSpan(), lr, momentum, weightDecay, firstStep);
         else AdamUpdate.Sgd(p.AsSpanF64(), g.AsSpanF64(), buffer.AsSpanF64(), lr, momentum, weightDecay, firstStep);
     }
@@ -31,6 +36,7 @@ public static class OptimizerKernels
     /// <summary>t *= factor in place.</summary>
     public static void Scale(Tensor t, double factor)
     {
+        if (!t.Device.IsCpu) { ((Backends.CudaBackend)t.Backend).Scale(t, factor); return; }
         if (t.DType == DType.F32) System.Numerics.Tensors.TensorPrimitives.Multiply(t.AsSpan(), (float)factor, t.AsSpan());
         else System.Numerics.Tensors.TensorPrimitives.Multiply(t.AsSpanF64(), factor, t.AsSpanF64());
     }

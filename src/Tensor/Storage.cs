@@ -1,13 +1,18 @@
 // Storage: the buffer behind a tensor, shared by reshape views, returned to a pool when the last
 // owner disposes it. Buffers are pooled by exact length because a training step asks for the same
 // sizes every step; the pool is bounded so it never hoards more than a cap.
+// A device storage (CUDA) holds a block of the device's caching allocator instead of an array; its
+// elements are reached only through the CUDA backend (DevicePointer), never as a span.
 using System.Collections.Concurrent;
+using Opacity.Kernels.Cuda.Runtime;
 
 namespace Opacity.Tensors;
 
 internal sealed class Storage
 {
     private Array? _data;
+    private DeviceBlock? _block;
+    private readonly int _deviceLength;
     private int _refCount = 1;
 
     private Storage(Array data, DType dtype, Device device)
@@ -17,8 +22,23 @@ internal sealed class Storage
 
     public DType DType { get; }
     public Device Device { get; }
-    public int Length => _data?.Length ?? 0;
-    public bool IsDisposed => _data is null;
+    private Storage(DeviceBlock block, int length, DType dtype, Device device)
+    {
+        _block = block; _deviceLength = length; DType = dtype; Device = device;
+    }
+
+    public int Length => _data?.Length ?? (_block is null ? 0 : _deviceLength);
+    public bool IsDisposed => _data is null && _block is null;
+
+    /// <summary>Device storage of <paramref name="length"/> elements from <paramref name="allocator"/>.</summary>
+    public static Storage AllocateDevice(CachingAllocator allocator, Device device, DType dtype, int length)
+        => new(allocator.Allocate((long)length * dtype.ElementSize()), length, dtype, device);
+
+    /// <summary>The CUdeviceptr of a device storage (0 when empty).</summary>
+    public ulong DevicePointer => _block?.Pointer
+        ?? throw (_data is null
+            ? new ObjectDisposedException("tensor storage", "The tensor's storage was already freed (disposed or its TensorScope ended).")
+            : new InvalidOperationException("A CPU storage has no device pointer."));
 
     public static Storage AllocateCpu(DType dtype, int length, bool zero)
     {
@@ -32,7 +52,9 @@ internal sealed class Storage
     public float[] F32 => _data as float[] ?? throw Unavailable(DType.F32);
     public double[] F64 => _data as double[] ?? throw Unavailable(DType.F64);
 
-    private Exception Unavailable(DType wanted) => _data is null
+    private Exception Unavailable(DType wanted) => _block is not null
+        ? new InvalidOperationException($"The storage lives on {Device}; copy the tensor with .To(Device.Cpu) to read it on the host.")
+        : _data is null
         ? new ObjectDisposedException("tensor storage", "The tensor's storage was already freed (disposed or its TensorScope ended).")
         : new TensorMixException($"Storage holds {DType.Name()}, but {wanted.Name()} was requested.");
 
@@ -41,6 +63,7 @@ internal sealed class Storage
     public void Release()
     {
         if (Interlocked.Decrement(ref _refCount) != 0) return;
+        Interlocked.Exchange(ref _block, null)?.Dispose();
         Array? data = Interlocked.Exchange(ref _data, null);
         if (data is float[] f) BufferPool<float>.Return(f);
         else if (data is double[] d) BufferPool<double>.Return(d);

@@ -77,6 +77,22 @@ public sealed partial class Tensor
         return dst;
     }
 
+    /// <summary>Moves this tensor's elements to <paramref name="device"/> in place (same object, new storage; the
+    /// gradient is dropped). For leaves that other objects hold by reference: module parameters and buffers.</summary>
+    public void MoveTo(Device device)
+    {
+        if (device == Device) return;
+        if (!IsLeaf) throw new InvalidOperationException($"MoveTo: {Describe()} is not a leaf; use To(device) for op results.");
+        Tensor moved = Autograd.TensorScope.Untracked(() => To(device));
+        Storage old = _storage;
+        _storage = moved._storage;
+        moved._storage.AddRef();
+        moved.Dispose();
+        old.Release();
+        Grad?.Dispose();
+        Grad = null;
+    }
+
     /// <summary>Converts to another element type (a new tensor; no gradient flows through the cast).</summary>
     public Tensor To(DType dtype)
     {

@@ -15,3 +15,11 @@ public sealed class TensorMixException : ArgumentException
     public TensorMixException() { }
     public TensorMixException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A device (CUDA) that cannot be used on this machine; the message is one sentence saying why and where it looked.</summary>
+public sealed class DeviceUnavailableException : InvalidOperationException
+{
+    public DeviceUnavailableException(string message) : base(message) { }
+    public DeviceUnavailableException() { }
+    public DeviceUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

@@ -3,6 +3,7 @@
 // must be bit-identical.
 using Opacity.Tensors;
 using Opacity.Tensors.Autograd;
+using Opacity.Tensors.Diagnostics;
 using Opacity.TestSupport;
 
 namespace Opacity.Tensor.Tests;

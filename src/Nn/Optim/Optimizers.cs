@@ -35,7 +35,7 @@ public sealed class Adam(IEnumerable<Parameter> parameters, double lr = 2e-4, do
         {
             if (p.Grad is not { } g || !p.Value.RequiresGrad) continue;
             if (!_state.TryGetValue(p, out var s))
-                _state[p] = s = TensorScope.Untracked(() => (Tensor.Zeros(p.Value.Shape, p.Value.DType), Tensor.Zeros(p.Value.Shape, p.Value.DType)));
+                _state[p] = s = TensorScope.Untracked(() => (Tensor.Zeros(p.Value.Shape, p.Value.DType, p.Value.Device), Tensor.Zeros(p.Value.Shape, p.Value.DType, p.Value.Device)));
             OptimizerKernels.Adam(p.Value, g, s.M, s.V, LearningRate, beta1, beta2, eps, weightDecay, decoupled, StepCount);
         }
     }
@@ -70,7 +70,7 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, double lr, double mom
         {
             if (p.Grad is not { } g || !p.Value.RequiresGrad) continue;
             bool first = !_buffers.TryGetValue(p, out Tensor? buf);
-            if (first) _buffers[p] = buf = TensorScope.Untracked(() => Tensor.Zeros(p.Value.Shape, p.Value.DType));
+            if (first) _buffers[p] = buf = TensorScope.Untracked(() => Tensor.Zeros(p.Value.Shape, p.Value.DType, p.Value.Device));
             OptimizerKernels.Sgd(p.Value, g, buf!, LearningRate, momentum, weightDecay, first);
         }
     }

@@ -1,6 +1,7 @@
 // The op contract: every kernel an op needs, on tensors of one device. The CPU backend implements it
 // with the kernels of Opacity.Kernels (float32 -> fast SIMD paths, float64 -> the same generic code or
-// the scalar references, for gradient checks); the CUDA backend (issue 3) will implement it on the GPU.
+// the scalar references, for gradient checks); CudaBackend implements it on the GPU (float32) or on the
+// host emulator (CudaRuntime.TryUseEmulator).
 // Backward methods follow the accumulate contract (STYLE.md G3).
 using Opacity.Kernels.Cpu;
 
@@ -11,13 +12,18 @@ internal abstract class Backend
     public static Backend For(Device device) => device.Kind switch
     {
         DeviceKind.Cpu => CpuBackend.Instance,
-        _ => throw new NotSupportedException($"Device {device} has no backend in this build: the CUDA backend is not wired into the tensor engine yet; use --device cpu."),
+        DeviceKind.Cuda => CudaRuntime.BackendFor(device),
+        _ => throw new NotSupportedException($"Device {device} has no backend in this build."),
     };
 
+    /// <summary>Copies between devices (same shape): CPU to CPU, host to device, device to host, device to device.</summary>
     public static void CopyAcross(Tensor src, Tensor dst)
     {
         if (src.Device.IsCpu && dst.Device.IsCpu) { CpuBackend.Instance.Copy(src, dst); return; }
-        throw new NotSupportedException($"Copy from {src.Device} to {dst.Device} is not available: no CUDA backend in this build.");
+        if (src.Device.IsCpu) { ((CudaBackend)dst.Backend).Upload(src, dst); return; }
+        if (dst.Device.IsCpu) { ((CudaBackend)src.Backend).Download(src, dst); return; }
+        if (src.Device == dst.Device) { src.Backend.Copy(src, dst); return; }
+        throw new NotSupportedException($"Copy from {src.Device} to {dst.Device}: peer copies between GPUs are not implemented; go through the CPU.");
     }
 
     public abstract Storage Allocate(DType dtype, int length, bool zero);

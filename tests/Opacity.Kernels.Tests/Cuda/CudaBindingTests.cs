@@ -84,7 +84,7 @@ public sealed class CudaBindingTests
     [Test]
     public void Embedded_PTX_modules_are_NUL_terminated_sm80_images()
     {
-        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "concat", "elementwise", "instance_norm", "kid", "mask_blend", "newton_schulz", "reduce", "reflection_pad", "upsample" }));
+        Assert.That(PtxModules.Names, Is.EquivalentTo(new[] { "adam", "broadcast", "concat", "dense", "elementwise", "instance_norm", "kid", "mask_blend", "newton_schulz", "reduce", "reflection_pad", "spatial", "upsample" }));
         foreach (string module in PtxModules.Names)
         {
             byte[] image = PtxModules.Bytes(module);
@@ -134,6 +134,33 @@ public sealed class CudaBindingTests
         ElementwiseCuda.TanhBackward(recorder, 0, 0, 0, 1, false);
         ElementwiseCuda.SigmoidForward(recorder, 0, 0, 1);
         ElementwiseCuda.SigmoidBackward(recorder, 0, 0, 0, 1, false);
+        BroadcastCuda.Fill(recorder, 0, 0f, 1);
+        BroadcastCuda.CopyBlocks(recorder, 0, 0, 1, 0, 0, 1, 1, 1, false);
+        BroadcastCuda.Binary(recorder, 0, 0, [1], 0, [1], 0, [1]);
+        BroadcastCuda.ReduceTo(recorder, 0, [2], 0, [0], false);
+        BroadcastCuda.Unary(recorder, 1, 0, 0, 1, 0f, 0f);
+        BroadcastCuda.UnaryBackward(recorder, 1, 0, 0, 0, 0, 1, false, 0f, 0f);
+        BroadcastCuda.MulAccumulate(recorder, 0, 0, 0, 1, false);
+        BroadcastCuda.DivDenominatorGrad(recorder, 0, 0, 0, 0, 1, false);
+        SpatialCuda.Softmax(recorder, false, 0, 1, 2, 1, 0);
+        SpatialCuda.SoftmaxBackward(recorder, false, 0, 0, 1, 2, 1, 0, false);
+        SpatialCuda.AvgPool(recorder, 0, 1, 2, 2, 2, 2, 0);
+        SpatialCuda.AvgPoolBackward(recorder, 0, 1, 2, 2, 2, 2, 0, false);
+        SpatialCuda.MaxPool(recorder, 0, 1, 2, 2, 2, 2, 0, 0);
+        SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 1, 4, 0, false);
+        SpatialCuda.Resize(recorder, true, 0, 1, 1, 1, 2, 2, 0);
+        SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false);
+        SpatialCuda.Pad(recorder, true, 0, 1, 2, 2, 1, 1, 1, 1, 0);
+        SpatialCuda.PadBackward(recorder, true, 0, 1, 2, 2, 1, 1, 1, 1, 0, false);
+        SpatialCuda.NormStatistics(recorder, 0, 1, 1, 4, true, 1e-5f, 0, 0);
+        SpatialCuda.NormApply(recorder, 0, 1, 1, 4, true, 0, 0, 0, 0, 0);
+        SpatialCuda.NormBackward(recorder, 0, 0, 1, 1, 4, true, true, 0, 0, 0, 0, 1, false, 1, false, 0, false);
+        var g = new Opacity.Kernels.Cpu.ConvGeometry(1, 1, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1);
+        DenseCuda.Gemm(recorder, false, false, 1, 1, 1, 0, 0, 0, false);
+        DenseCuda.ConvForward(recorder, g, 0, 0, 0, 0, false);
+        DenseCuda.ConvBackwardInput(recorder, g, 0, 0, 0, false);
+        DenseCuda.ConvBackwardWeight(recorder, g, 0, 0, 0, false);
+        DenseCuda.ConvBackwardBias(recorder, g, 0, 0, false);
         Assert.That(new HashSet<string>(recorder.Launched), Is.EquivalentTo(names), "every PTX entry point has a launcher");
         Assert.Throws<ArgumentOutOfRangeException>(() => MaskBlendCuda.Forward(recorder, 0, 0, 0, 0, 1, 1, 1, 1, version: 3));
     }

@@ -1,9 +1,10 @@
 // One line per op (STYLE.md G9, PyTorch's OpInfo): how to make sample inputs and how to call the op.
 // Generic tests iterate the catalog: float64 gradient check, float32 fast path vs the float64
-// reference path, run-twice determinism. Adding an op adds a line here, not a test file.
-using Opacity.Tensors;
-
-namespace Opacity.TestSupport;
+// reference path, run-twice determinism, and every op on each device vs the CPU (DeviceCatalogTests,
+// `opacity selftest`). Adding an op adds a line here, not a test file. It lives in product code so the
+// CLI self-test runs exactly the tests' list. Ops that make tensors of their own make them on the
+// device of their first input.
+namespace Opacity.Tensors.Diagnostics;
 
 public enum Sample
 {
@@ -20,7 +21,7 @@ public sealed record OpCase(string Name, InputSpec[] Inputs, Func<Tensor[], Tens
     public override string ToString() => Name;
 
     /// <summary>Inputs with deterministic values (drawn in float64, then cast) so float32 and float64 runs see the same numbers.</summary>
-    public Tensor[] MakeInputs(DType dtype, ulong seed = 1)
+    public Tensor[] MakeInputs(DType dtype, ulong seed = 1, Device device = default)
     {
         var rng = new Rng(seed);
         var result = new Tensor[Inputs.Length];
@@ -39,7 +40,7 @@ public sealed record OpCase(string Name, InputSpec[] Inputs, Func<Tensor[], Tens
                     _ => z,
                 };
             }
-            Tensor t = Tensor.FromArray(v, spec.Shape).To(dtype);
+            Tensor t = Tensor.FromArray(v, spec.Shape).To(dtype).To(device);
             t.RequiresGrad = spec.RequiresGrad;
             result[i] = t;
         }
@@ -90,7 +91,7 @@ public static class OpCatalog
         new("zero_pad", [In(2, 3, 5, 6)], x => F.ZeroPad2d(x[0], 1, 2, 0, 3)),
         new("instance_norm", [In(2, 3, 5, 6)], x => F.InstanceNorm(x[0]), 1e-4, 1e-4),
         new("instance_norm_affine", [In(2, 3, 5, 6), In(3), In(3)], x => F.InstanceNorm(x[0], x[1], x[2]), 1e-4, 1e-4),
-        new("batch_norm_train", [In(3, 2, 4, 5), In(2), In(2)], x => F.BatchNorm(x[0], Tensor.Zeros(new Shape(2), x[0].DType), Tensor.Ones(new Shape(2), x[0].DType), x[1], x[2], training: true), 1e-4, 1e-4),
+        new("batch_norm_train", [In(3, 2, 4, 5), In(2), In(2)], x => F.BatchNorm(x[0], Tensor.Zeros(new Shape(2), x[0].DType, x[0].Device), Tensor.Ones(new Shape(2), x[0].DType, x[0].Device), x[1], x[2], training: true), 1e-4, 1e-4),
         new("batch_norm_eval", [In(3, 2, 4, 5), In(2), In(2), Const(2), new InputSpec([2], Sample.Positive, false)], x => F.BatchNorm(x[0], x[3], x[4], x[1], x[2], training: false)),
         new("avg_pool", [In(2, 3, 6, 7)], x => F.AvgPool2d(x[0], 2)),
         new("max_pool", [Away(2, 3, 6, 7)], x => F.MaxPool2d(x[0], 3, 2)),

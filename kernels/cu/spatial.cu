@@ -1,0 +1,340 @@
+/* Spatial kernels of the CUDA tensor backend (CudaBackend): softmax / log-softmax, average and max
+   pooling (no padding, floor output), nearest and bilinear upsampling (half-pixel, clamped, as
+   Opacity.Kernels.Cpu.Upsample), zero / reflection padding, and the statistics, apply and backward of
+   instance norm (perInstance = 1) and batch norm (perInstance = 0).
+   v1  forward: one thread per output element (softmax: per row; norm statistics: one block per
+       group with a double block sum); backward scatters (max pool, upsample, padding) run one thread
+       per plane in the CPU's loop order, so no atomics and the same summation order  <- default
+   Norm layout: group g, plane i starts at ((perInstance ? g : i*c + g) * hw); groups = n*c or c.
+   Backward contract (STYLE.md G3): dx = (accumulate ? dx : 0) + local.
+   Entry points: opk_softmax_fwd_v1, opk_softmax_bwd_v1, opk_avg_pool_fwd_v1, opk_avg_pool_bwd_v1,
+   opk_max_pool_fwd_v1, opk_max_pool_bwd_v1, opk_resize_fwd_v1, opk_resize_bwd_v1, opk_pad_fwd_v1,
+   opk_pad_bwd_v1, opk_norm_stats_fwd_v1, opk_norm_apply_fwd_v1, opk_norm_sums_bwd_v1,
+   opk_norm_params_bwd_v1, opk_norm_dx_bwd_v1
+   Tested: tests/Opacity.Kernels.Tests/Cuda/EmulatorSpatialKernelTests.cs vs the CPU kernels. */
+#include "opk.cuh"
+
+#define OPK_FOR_EACH(i, n) for (long i = opk_global_index(); i < (long)(n); i += opk_grid_stride())
+
+extern "C" __global__ void opk_softmax_fwd_v1(int log, const float* x, int outer, int axis, int inner, float* y)
+{
+    OPK_FOR_EACH(t, (long)outer * inner)
+    {
+        const long b = (t / inner) * axis * inner + t % inner;
+        float mx = -__builtin_huge_valf();
+        for (int a = 0; a < axis; a++) { const float v = x[b + (long)a * inner]; mx = v > mx ? v : mx; }
+        double sum = 0.0;
+        for (int a = 0; a < axis; a++) sum += opk_expf(x[b + (long)a * inner] - mx);
+        const float logSum = opk_logf((float)sum);
+        for (int a = 0; a < axis; a++)
+        {
+            const float z = x[b + (long)a * inner] - mx - logSum;
+            y[b + (long)a * inner] = log ? z : opk_expf(z);
+        }
+    }
+}
+
+extern "C" __global__ void opk_softmax_bwd_v1(int log, const float* y, const float* dy, int outer, int axis, int inner,
+    float* dx, int accumulate)
+{
+    OPK_FOR_EACH(t, (long)outer * inner)
+    {
+        const long b = (t / inner) * axis * inner + t % inner;
+        double s = 0.0;
+        for (int a = 0; a < axis; a++)
+        {
+            const long k = b + (long)a * inner;
+            s += log ? (double)dy[k] : (double)(dy[k] * y[k]);
+        }
+        const float st = (float)s;
+        for (int a = 0; a < axis; a++)
+        {
+            const long k = b + (long)a * inner;
+            const float g = log ? dy[k] - opk_expf(y[k]) * st : y[k] * (dy[k] - st);
+            dx[k] = accumulate ? dx[k] + g : g;
+        }
+    }
+}
+
+extern "C" __global__ void opk_avg_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, float* y)
+{
+    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
+    const float inv = 1.0f / (float)(k * k);
+    OPK_FOR_EACH(o, (long)planes * oh * ow)
+    {
+        const long p = o / ((long)oh * ow);
+        const int r = (int)(o / ow % oh), q = (int)(o % ow);
+        float sum = 0.0f;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) sum += x[(p * h + r * s + i) * w + q * s + j];
+        y[o] = sum * inv;
+    }
+}
+
+/* Gather: input pixel (i, j) collects every window that covers it. */
+extern "C" __global__ void opk_avg_pool_bwd_v1(const float* dy, int planes, int h, int w, int k, int s, float* dx, int accumulate)
+{
+    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
+    const float inv = 1.0f / (float)(k * k);
+    OPK_FOR_EACH(e, (long)planes * h * w)
+    {
+        const long p = e / ((long)h * w);
+        const int i = (int)(e / w % h), j = (int)(e % w);
+        float g = 0.0f;
+        for (int r = 0; r < oh; r++)
+        {
+            if (i < r * s || i >= r * s + k) continue;
+            for (int q = 0; q < ow; q++)
+                if (j >= q * s && j < q * s + k) g += dy[(p * oh + r) * ow + q] * inv;
+        }
+        dx[e] = accumulate ? dx[e] + g : g;
+    }
+}
+
+/* argmax holds the flat input index of each window's maximum (NaN wins, first maximum on ties). */
+extern "C" __global__ void opk_max_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, float* y, int* argmax)
+{
+    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
+    OPK_FOR_EACH(o, (long)planes * oh * ow)
+    {
+        const long p = o / ((long)oh * ow);
+        const int r = (int)(o / ow % oh), q = (int)(o % ow);
+        long best = (p * h + r * s) * w + q * s;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                const long idx = (p * h + r * s + i) * w + q * s + j;
+                if (x[idx] > x[best] || x[idx] != x[idx]) best = idx;
+            }
+        y[o] = x[best];
+        argmax[o] = (int)best;
+    }
+}
+
+/* One thread per plane: its outputs scatter into its own input plane in output order. */
+extern "C" __global__ void opk_max_pool_bwd_v1(const float* dy, const int* argmax, int planes, int outPerPlane, int inPerPlane,
+    float* dx, int accumulate)
+{
+    OPK_FOR_EACH(p, planes)
+    {
+        if (!accumulate) for (long e = p * inPerPlane; e < (p + 1) * (long)inPerPlane; e++) dx[e] = 0.0f;
+        for (long o = p * outPerPlane; o < (p + 1) * (long)outPerPlane; o++) dx[argmax[o]] += dy[o];
+    }
+}
+
+static __device__ __forceinline__ int opk_nearest(int o, int in, int out)
+{
+    const int i = (int)((double)o * ((double)in / out));
+    return i < in - 1 ? i : in - 1;
+}
+
+static __device__ __forceinline__ void opk_linear(int o, int in, int out, int* i0, int* i1, double* w1)
+{
+    double src = (o + 0.5) * ((double)in / out) - 0.5;
+    if (src < 0.0) src = 0.0;
+    *i0 = (int)src < in - 1 ? (int)src : in - 1;
+    *i1 = *i0 + 1 < in - 1 ? *i0 + 1 : in - 1;
+    *w1 = src - *i0;
+}
+
+extern "C" __global__ void opk_resize_fwd_v1(int bilinear, const float* x, int planes, int h, int w, int oh, int ow, float* y)
+{
+    OPK_FOR_EACH(o, (long)planes * oh * ow)
+    {
+        const long p = o / ((long)oh * ow);
+        const int r = (int)(o / ow % oh), c = (int)(o % ow);
+        const float* b = x + p * h * w;
+        if (!bilinear) { y[o] = b[opk_nearest(r, h, oh) * w + opk_nearest(c, w, ow)]; continue; }
+        int r0, r1, c0, c1; double wr, wc;
+        opk_linear(r, h, oh, &r0, &r1, &wr);
+        opk_linear(c, w, ow, &c0, &c1, &wc);
+        const double v = (1 - wr) * ((1 - wc) * (double)b[r0 * w + c0] + wc * (double)b[r0 * w + c1])
+                       + wr * ((1 - wc) * (double)b[r1 * w + c0] + wc * (double)b[r1 * w + c1]);
+        y[o] = (float)v;
+    }
+}
+
+extern "C" __global__ void opk_resize_bwd_v1(int bilinear, const float* dy, int planes, int h, int w, int oh, int ow,
+    float* dx, int accumulate)
+{
+    OPK_FOR_EACH(p, planes)
+    {
+        float* b = dx + p * h * w;
+        if (!accumulate) for (long e = 0; e < (long)h * w; e++) b[e] = 0.0f;
+        for (int r = 0; r < oh; r++)
+            for (int c = 0; c < ow; c++)
+            {
+                const float g = dy[(p * oh + r) * ow + c];
+                if (!bilinear) { b[opk_nearest(r, h, oh) * w + opk_nearest(c, w, ow)] += g; continue; }
+                int r0, r1, c0, c1; double wr, wc;
+                opk_linear(r, h, oh, &r0, &r1, &wr);
+                opk_linear(c, w, ow, &c0, &c1, &wc);
+                b[r0 * w + c0] += g * (float)((1 - wr) * (1 - wc));
+                b[r0 * w + c1] += g * (float)((1 - wr) * wc);
+                b[r1 * w + c0] += g * (float)(wr * (1 - wc));
+                b[r1 * w + c1] += g * (float)(wr * wc);
+            }
+    }
+}
+
+/* Source index of padded coordinate o (mode 0 zero -> -1 outside, 1 reflect). */
+static __device__ __forceinline__ int opk_pad_source(int reflect, int o, int pad, int size)
+{
+    int i = o - pad;
+    if (i >= 0 && i < size) return i;
+    if (!reflect) return -1;
+    if (i < 0) i = -i;
+    if (i >= size) i = 2 * (size - 1) - i;
+    return i;
+}
+
+extern "C" __global__ void opk_pad_fwd_v1(int reflect, const float* x, int planes, int h, int w, int top, int left,
+    int oh, int ow, float* y)
+{
+    OPK_FOR_EACH(o, (long)planes * oh * ow)
+    {
+        const long p = o / ((long)oh * ow);
+        const int sr = opk_pad_source(reflect, (int)(o / ow % oh), top, h), sc = opk_pad_source(reflect, (int)(o % ow), left, w);
+        y[o] = sr < 0 || sc < 0 ? 0.0f : x[(p * h + sr) * w + sc];
+    }
+}
+
+extern "C" __global__ void opk_pad_bwd_v1(int reflect, const float* dy, int planes, int h, int w, int top, int left,
+    int oh, int ow, float* dx, int accumulate)
+{
+    OPK_FOR_EACH(p, planes)
+    {
+        float* b = dx + p * h * w;
+        if (!accumulate) for (long e = 0; e < (long)h * w; e++) b[e] = 0.0f;
+        for (int r = 0; r < oh; r++)
+        {
+            const int sr = opk_pad_source(reflect, r, top, h);
+            if (sr < 0) continue;
+            const float* row = dy + (p * oh + r) * ow;
+            for (int c = 0; c < w; c++) b[sr * w + c] += row[left + c];
+            for (int c = 0; c < ow; c++)
+            {
+                if (c >= left && c < left + w) continue;
+                const int sc = opk_pad_source(reflect, c, left, w);
+                if (sc >= 0) b[sr * w + sc] += row[c];
+            }
+        }
+    }
+}
+
+static __device__ __forceinline__ long opk_plane(int perInstance, int c, int g, int i) { return perInstance ? g : (long)i * c + g; }
+
+/* One block per group: mean and rstd = 1/sqrt(biased var + eps), two passes in double. */
+extern "C" __global__ void opk_norm_stats_fwd_v1(const float* x, int n, int c, int hw, int perInstance, float eps,
+    float* mean, float* rstd)
+{
+    __shared__ double scratch[32];
+    const int g = blockIdx.x, planes = perInstance ? 1 : n;
+    const long m = (long)planes * hw;
+    double s = 0.0;
+    for (long e = threadIdx.x; e < m; e += blockDim.x) s += x[opk_plane(perInstance, c, g, (int)(e / hw)) * hw + e % hw];
+    const double mu = opk_block_sum(s, scratch) / (double)m;
+    double q = 0.0;
+    for (long e = threadIdx.x; e < m; e += blockDim.x)
+    {
+        const double d = x[opk_plane(perInstance, c, g, (int)(e / hw)) * hw + e % hw] - mu;
+        q += d * d;
+    }
+    const double var = opk_block_sum(q, scratch) / (double)m;
+    if (threadIdx.x == 0) { mean[g] = (float)mu; rstd[g] = (float)(1.0 / opk_sqrt_d(var + eps)); }
+}
+
+/* y = x * (rstd*gamma) + (beta - mean*rstd*gamma); gamma/beta may be null. */
+extern "C" __global__ void opk_norm_apply_fwd_v1(const float* x, int n, int c, int hw, int perInstance, const float* mean,
+    const float* rstd, const float* gamma, const float* beta, float* y)
+{
+    OPK_FOR_EACH(e, (long)n * c * hw)
+    {
+        const long plane = e / hw;
+        const int ch = (int)(plane % c);
+        const long g = perInstance ? plane : ch;
+        const float scale = rstd[g] * (gamma ? gamma[ch] : 1.0f);
+        const float shift = (beta ? beta[ch] : 0.0f) - mean[g] * scale;
+        y[e] = x[e] * scale + shift;
+    }
+}
+
+/* One block per group: sums[2g] = sum(dy), sums[2g+1] = sum(dy * xhat) (xhat from mean/rstd). */
+extern "C" __global__ void opk_norm_sums_bwd_v1(const float* x, const float* dy, int n, int c, int hw, int perInstance,
+    const float* mean, const float* rstd, double* sums)
+{
+    __shared__ double scratch[32];
+    const int g = blockIdx.x, planes = perInstance ? 1 : n;
+    const long m = (long)planes * hw;
+    double sd = 0.0, sdx = 0.0;
+    for (long e = threadIdx.x; e < m; e += blockDim.x)
+    {
+        const long k = opk_plane(perInstance, c, g, (int)(e / hw)) * hw + e % hw;
+        sd += dy[k];
+        sdx += (double)dy[k] * x[k];
+    }
+    const double totalDy = opk_block_sum(sd, scratch);
+    const double totalDyX = opk_block_sum(sdx, scratch);
+    if (threadIdx.x == 0)
+    {
+        sums[2 * g] = totalDy;
+        sums[2 * g + 1] = (double)rstd[g] * (totalDyX - (double)mean[g] * totalDy);
+    }
+}
+
+/* One thread per channel: dGamma[ch] (+)= sum_g sum(dy*xhat), dBeta[ch] (+)= sum_g sum(dy), g in fixed order. */
+extern "C" __global__ void opk_norm_params_bwd_v1(const double* sums, int n, int c, int perInstance, float* dGamma,
+    int accumulateGamma, float* dBeta, int accumulateBeta)
+{
+    OPK_FOR_EACH(ch, c)
+    {
+        double sd = 0.0, sdx = 0.0;
+        for (int i = 0; i < (perInstance ? n : 1); i++)
+        {
+            const long g = perInstance ? (long)i * c + ch : ch;
+            sd += sums[2 * g];
+            sdx += sums[2 * g + 1];
+        }
+        if (dGamma) dGamma[ch] = (accumulateGamma ? dGamma[ch] : 0.0f) + (float)sdx;
+        if (dBeta) dBeta[ch] = (accumulateBeta ? dBeta[ch] : 0.0f) + (float)sd;
+    }
+}
+
+/* dx = k1*dy + k2*x + k3 per group; k2 = k3 = 0 with running statistics (batchStatistics = 0). */
+extern "C" __global__ void opk_norm_dx_bwd_v1(const float* x, const float* dy, int n, int c, int hw, int perInstance,
+    int batchStatistics, const float* mean, const float* rstd, const float* gamma, const double* sums, float* dx, int accumulate)
+{
+    const double m = perInstance ? (double)hw : (double)n * hw;
+    OPK_FOR_EACH(e, (long)n * c * hw)
+    {
+        const long plane = e / hw;
+        const int ch = (int)(plane % c);
+        const long g = perInstance ? plane : ch;
+        const double rs = rstd[g], mu = mean[g], gm = gamma ? (double)gamma[ch] : 1.0;
+        const double k1 = rs * gm;
+        double k2 = 0.0, k3 = 0.0;
+        if (batchStatistics)
+        {
+            k2 = -rs * rs * gm * sums[2 * g + 1] / m;
+            k3 = -rs * gm * sums[2 * g] / m - k2 * mu;
+        }
+        const float v = (float)k1 * dy[e] + (float)k2 * x[e] + (float)k3;
+        dx[e] = accumulate ? dx[e] + v : v;
+    }
+}
+
+OPK_EMU_REGISTER(opk_softmax_fwd_v1)
+OPK_EMU_REGISTER(opk_softmax_bwd_v1)
+OPK_EMU_REGISTER(opk_avg_pool_fwd_v1)
+OPK_EMU_REGISTER(opk_avg_pool_bwd_v1)
+OPK_EMU_REGISTER(opk_max_pool_fwd_v1)
+OPK_EMU_REGISTER(opk_max_pool_bwd_v1)
+OPK_EMU_REGISTER(opk_resize_fwd_v1)
+OPK_EMU_REGISTER(opk_resize_bwd_v1)
+OPK_EMU_REGISTER(opk_pad_fwd_v1)
+OPK_EMU_REGISTER(opk_pad_bwd_v1)
+OPK_EMU_REGISTER(opk_norm_stats_fwd_v1)
+OPK_EMU_REGISTER(opk_norm_apply_fwd_v1)
+OPK_EMU_REGISTER(opk_norm_sums_bwd_v1)
+OPK_EMU_REGISTER(opk_norm_params_bwd_v1)
+OPK_EMU_REGISTER(opk_norm_dx_bwd_v1)
