@@ -102,7 +102,7 @@ public static class DemoCommand
 
         Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method)");
         var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, val, test);
-        var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null)) };
+        var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false) };
         var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, Device.Cpu));
         try
         {

@@ -6,7 +6,8 @@
 //  - lung IoU of the segmenter on translated images against the true lung masks (mIoU = foreground
 //    IoU averaged over images);
 //  - lesion detection from the translation: score = mean |x - G(x)| inside the predicted lung field,
-//    threshold picked on the validation split, sensitivity/specificity/AUC on the test split;
+//    threshold picked on the validation split, sensitivity/specificity/AUC on the test split (for the
+//    untranslated images: the evaluation classifier's probability on the original, the paper's baseline);
 //  - FID/KID between pooled evaluation-classifier features of translated opacity images and real
 //    clear test images;
 //  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU.
@@ -32,7 +33,9 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
 {
     private readonly double _classifierThreshold = PickThreshold(Scores(evalClassifier, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray());
 
-    public MethodScores Evaluate(string method, TranslateFn translate)
+    /// <summary>Scores one method. With <paramref name="residualDetection"/> lesions are detected from the
+    /// translation's residual |x - G(x)|; without (the untranslated row) by the evaluation classifier on the original.</summary>
+    public MethodScores Evaluate(string method, TranslateFn translate, bool residualDetection = true)
     {
         var opacity = test.Where(c => c.Domain == Domain.Opacity).ToList();
         var clear = test.Where(c => c.Domain == Domain.Clear).ToList();
@@ -53,10 +56,12 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
             bool[][] l = PredictLungs(outs);
             return cases.Select((c, i) => MeanInside(c.Image, outs[i], l[i])).ToArray();
         }
-        double[] valScores = ResidualScores(validation);
+        double[] ClassifierScores(IReadOnlyList<PhantomCase> cases) => Scores(evalClassifier, cases, size);
+        Func<IReadOnlyList<PhantomCase>, double[]> score = residualDetection ? ResidualScores : ClassifierScores;
+        double[] valScores = score(validation);
         double residualThreshold = PickThreshold(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray());
         var testCases = opacity.Concat(clear).ToList();
-        double[] testScores = ResidualScores(testCases);
+        double[] testScores = score(testCases);
         bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
         var confusion = DetectionMetrics.Confusion(testScores, labels, residualThreshold);
         double auc = DetectionMetrics.RocAuc(testScores, labels);
