@@ -3,6 +3,7 @@
 // sentence on stderr and a non-zero exit code.
 using System.Text.Json;
 using Opacity.Gan.Data;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests;
 
@@ -30,25 +31,6 @@ public sealed class FidKidCommandTests
         string path = Path.Combine(_dir, name);
         Npy.Write(path, x, n, d, float32);
         return path;
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            int code = Opacity.Cli.Program.Main(args);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
     }
 
     [Test]

@@ -1,23 +1,13 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
 // and the report's tables hold numbers for all three rows. Bad sizes are one sentence.
 using Opacity.Cli;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
 [NonParallelizable]
 public sealed class DemoCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Program.Main(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
-
     [Test]
     public void Tiny_demo_writes_a_report_with_all_rows()
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Opacity.Cli;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
@@ -19,25 +20,6 @@ public sealed class InspectCommandTests
                 return Path.Combine([root, .. parts]);
         }
         throw new DirectoryNotFoundException("tests/fixtures/readers");
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
     }
 
     [Test]

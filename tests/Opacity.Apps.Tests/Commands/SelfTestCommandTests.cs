@@ -3,30 +3,13 @@
 using System.Text.Json;
 using Opacity.Cli;
 using Opacity.Tensors;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
 [NonParallelizable]
 public sealed class SelfTestCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            return (Program.Main(args), stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
-
     [Test]
     public void Cpu_selftest_passes_every_catalog_op_and_writes_json()
     {

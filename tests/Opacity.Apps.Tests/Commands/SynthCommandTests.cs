@@ -1,31 +1,13 @@
 // `opacity synth`: a small run writes the folder and a final line; bad input prints one sentence on stderr
 // and exits non-zero (no stack trace).
 using Opacity.Cli;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
 [NonParallelizable]
 public sealed class SynthCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
-
     [Test]
     public void Small_run_writes_manifest_and_images()
     {

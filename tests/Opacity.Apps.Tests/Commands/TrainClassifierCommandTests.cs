@@ -3,31 +3,13 @@
 // one sentence on stderr and exits non-zero.
 using Opacity.Cli;
 using Opacity.Nn.Serialization;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
 [NonParallelizable]
 public sealed class TrainClassifierCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            int code = Program.Main(args);
-            return (code, o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
-
     private static string TempDir(string tag)
     {
         string d = Path.Combine(Path.GetTempPath(), $"train_cli_{tag}_" + Guid.NewGuid().ToString("N"));

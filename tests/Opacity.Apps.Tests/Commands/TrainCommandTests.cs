@@ -1,6 +1,7 @@
 // `opacity train` and `opacity translate`: a tiny end-to-end run (synth -> train -> translate), and every
 // bad input as one sentence on stderr with a non-zero exit code.
 using Opacity.Cli;
+using static Opacity.Apps.Tests.CliRunner;
 
 namespace Opacity.Apps.Tests.Commands;
 
@@ -9,17 +10,6 @@ public sealed class TrainCommandTests
 {
     private string _root = "";
     private string _data = "";
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        TextWriter oldOut = Console.Out, oldErr = Console.Error;
-        var o = new StringWriter();
-        var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try { return (Program.Main(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
 
     [OneTimeSetUp]
     public void MakeData()
