@@ -124,15 +124,9 @@ public static class ClassifierCheckpoint
 
     public static void Save(OpacityClassifier model, string path, int size, ulong seed, int steps, ClassifierMetrics? validation)
     {
-        var meta = new Dictionary<string, string>
-        {
-            ["model"] = ModelName,
-            ["kind"] = model.Kind.ToString().ToLowerInvariant(),
-            ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
-            ["size"] = size.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
-        };
+        var meta = TrainedModelFile.Metadata(ModelName, size, seed, steps);
+        meta["kind"] = model.Kind.ToString().ToLowerInvariant();
+        meta["width"] = model.Width.ToString(CultureInfo.InvariantCulture);
         if (validation != null)
         {
             meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
@@ -145,9 +139,8 @@ public static class ClassifierCheckpoint
     /// <summary>Builds the classifier the checkpoint describes and loads it (eval mode); returns it and its image size.</summary>
     public static (OpacityClassifier Model, int Size) Load(string path)
     {
-        var (tensors, meta) = Read(path);
-        if (!meta.TryGetValue("model", out string? m) || m != ModelName)
-            throw new TrainingException($"'{path}' is not an opacity classifier checkpoint (its metadata model is '{m ?? "missing"}').");
+        var (tensors, meta) = TrainedModelFile.Read(path);
+        TrainedModelFile.RequireModel(meta, ModelName, "an opacity classifier", path);
         ClassifierKind kind = ParseKind(meta.GetValueOrDefault("kind") ?? "", path);
         if (!int.TryParse(meta.GetValueOrDefault("width"), CultureInfo.InvariantCulture, out int width) || width < 1
             || !int.TryParse(meta.GetValueOrDefault("size"), CultureInfo.InvariantCulture, out int size))
@@ -170,7 +163,7 @@ public static class ClassifierCheckpoint
     /// <summary>Loads a checkpoint into an existing classifier; a different architecture or width is one sentence.</summary>
     public static void LoadInto(OpacityClassifier model, string path)
     {
-        var (tensors, meta) = Read(path);
+        var (tensors, meta) = TrainedModelFile.Read(path);
         Apply(model, tensors, meta, path);
     }
 
@@ -180,18 +173,6 @@ public static class ClassifierCheckpoint
         "plain" => ClassifierKind.Plain,
         _ => throw new TrainingException($"Classifier kind '{text}' in {source} is not one of resnet, plain."),
     };
-
-    private static (Dictionary<string, Tensor>, Dictionary<string, string>) Read(string path)
-    {
-        try
-        {
-            return TensorScope.Untracked(() => SafeTensors.Load(path));
-        }
-        catch (SafeTensorsException e)
-        {
-            throw new TrainingException(e.Message, e);
-        }
-    }
 
     private static void Apply(OpacityClassifier model, Dictionary<string, Tensor> tensors, Dictionary<string, string> meta, string path)
     {

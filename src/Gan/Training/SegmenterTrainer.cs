@@ -143,16 +143,10 @@ public static class SegmenterTrainer
 
     public static void Save(UNet model, string path, int size, ulong seed, int steps, SegmenterMetrics? validation)
     {
-        var meta = new Dictionary<string, string>
-        {
-            ["model"] = ModelName,
-            ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
-            ["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture),
-            ["upsampling"] = model.Upsampling.ToString().ToLowerInvariant(),
-            ["size"] = size.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-            ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
-        };
+        var meta = TrainedModelFile.Metadata(ModelName, size, seed, steps);
+        meta["width"] = model.Width.ToString(CultureInfo.InvariantCulture);
+        meta["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture);
+        meta["upsampling"] = model.Upsampling.ToString().ToLowerInvariant();
         if (validation != null)
         {
             meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
@@ -165,18 +159,8 @@ public static class SegmenterTrainer
     /// <summary>Builds the segmenter a checkpoint describes, loads it (eval mode); returns it and its image size.</summary>
     public static (UNet Model, int Size) Load(string path)
     {
-        Dictionary<string, Tensor> tensors;
-        Dictionary<string, string> meta;
-        try
-        {
-            (tensors, meta) = TensorScope.Untracked(() => SafeTensors.Load(path));
-        }
-        catch (SafeTensorsException e)
-        {
-            throw new TrainingException(e.Message, e);
-        }
-        if (meta.GetValueOrDefault("model") != ModelName)
-            throw new TrainingException($"'{path}' is not a lung segmenter checkpoint (its metadata model is '{meta.GetValueOrDefault("model") ?? "missing"}').");
+        var (tensors, meta) = TrainedModelFile.Read(path);
+        TrainedModelFile.RequireModel(meta, ModelName, "a lung segmenter", path);
         int Int(string key) => int.TryParse(meta.GetValueOrDefault(key), CultureInfo.InvariantCulture, out int v) ? v
             : throw new TrainingException($"'{path}' has no valid '{key}' metadata.");
         var up = meta.GetValueOrDefault("upsampling") == "transposedconv" ? UNetUpsampling.TransposedConv : UNetUpsampling.Bilinear;
