@@ -15,8 +15,7 @@ namespace Opacity.Nn.Tests;
 [TestFixture]
 public sealed class GoldenTests
 {
-    private static Dictionary<string, T> Load(string name)
-        => SafeTensors.Load(Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors")).Tensors;
+    private static Dictionary<string, T> Load(string name) => GoldenFixtures.Load(name);
 
     private static T Leaf(Dictionary<string, T> f, string key, DType dtype)
     {

@@ -16,23 +16,7 @@ namespace Opacity.Gan.Tests.Networks;
 public sealed class ClassifierUNetGoldenTests
 {
     private static void Check(string fixture, Module net, Func<T, T> forward, bool train = true)
-    {
-        var f = SafeTensors.Load(Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", fixture + ".safetensors")).Tensors;
-        var state = f.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value);
-        StateDict.Apply(net, state, fixture);
-        net.Train(train);
-        using var scope = TensorScope.Begin();
-        T x = f["in.x"].To(DType.F32).Clone().RequireGrad();
-        T y = forward(x);
-        TensorAssert.Close(f["out"], y, 1e-3, 1e-3, $"{fixture} output");
-        (y * f["weights"].To(DType.F32)).Sum().Backward();
-        TensorAssert.Close(f["grad.in.x"], x.Grad!, 1e-3, 1e-3, $"{fixture} input gradient");
-        foreach (var (name, p) in net.NamedParameters())
-            TensorAssert.Close(f["grad.param." + name], p.Grad!, 1e-3, 1e-3, $"{fixture} gradient of {name}");
-        foreach (var (name, b) in net.NamedBuffers())
-            TensorAssert.Close(f["buf." + name], b, 1e-4, 1e-4, $"{fixture} buffer {name}");
-        net.ZeroGrad();
-    }
+        => GoldenFixtures.CheckNetwork(fixture, net, forward, train);
 
     [TestCase(ClassifierKind.ResNet, "classifier_resnet", true)]
     [TestCase(ClassifierKind.Plain, "classifier_plain", true)]

@@ -14,24 +14,7 @@ namespace Opacity.Gan.Tests.Networks;
 [TestFixture]
 public sealed class NetworkGoldenTests
 {
-    private static Dictionary<string, T> Load(string name)
-        => SafeTensors.Load(Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors")).Tensors;
-
-    private static void Check(string fixture, Module net, Func<T, T> forward)
-    {
-        var f = Load(fixture);
-        var parameters = f.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value);
-        StateDict.Apply(net, parameters, fixture);
-        using var scope = TensorScope.Begin();
-        T x = f["in.x"].To(DType.F32).Clone().RequireGrad();
-        T y = forward(x);
-        TensorAssert.Close(f["out"], y, 1e-3, 1e-3, $"{fixture} output");
-        (y * f["weights"].To(DType.F32)).Sum().Backward();
-        TensorAssert.Close(f["grad.in.x"], x.Grad!, 1e-3, 1e-3, $"{fixture} input gradient");
-        foreach (var (name, p) in net.NamedParameters())
-            TensorAssert.Close(f["grad.param." + name], p.Grad!, 1e-3, 1e-3, $"{fixture} gradient of {name}");
-        net.ZeroGrad();
-    }
+    private static void Check(string fixture, Module net, Func<T, T> forward) => GoldenFixtures.CheckNetwork(fixture, net, forward);
 
     [Test]
     public void Resnet_generator_with_mask_head_matches_pytorch()
