@@ -28,7 +28,6 @@ internal sealed class Storage
     }
 
     public int Length => _data?.Length ?? (_block is null ? 0 : _deviceLength);
-    public bool IsDisposed => _data is null && _block is null;
 
     /// <summary>Device storage of <paramref name="length"/> elements from <paramref name="allocator"/>.</summary>
     public static Storage AllocateDevice(CachingAllocator allocator, Device device, DType dtype, int length)

@@ -37,7 +37,6 @@ public sealed partial class Tensor : IDisposable
 
     internal Backend Backend => Backend.For(Device);
     internal Storage Storage => _disposed ? throw new ObjectDisposedException(Describe(), $"Tensor {Describe()} was disposed.") : _storage;
-    internal bool IsDisposed => _disposed || _storage.IsDisposed;
 
     /// <summary>The float32 elements (CPU only), row-major.</summary>
     public Span<float> AsSpan() => CheckCpu().Storage.F32.AsSpan(0, Numel);
