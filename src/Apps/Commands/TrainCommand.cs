@@ -33,9 +33,13 @@ public static class TrainCommand
         var ngf = new Option<int>("--ngf") { Description = "Generator base width.", DefaultValueFactory = _ => 64 };
         var ndf = new Option<int>("--ndf") { Description = "Discriminator base width.", DefaultValueFactory = _ => 64 };
         var blocks = new Option<int>("--blocks") { Description = "ResNet blocks in each generator.", DefaultValueFactory = _ => 9 };
+        var generator = new Option<string>("--generator") { Description = "Generator backbone: resnet | unet.", DefaultValueFactory = _ => "resnet" };
+        var unetDepth = new Option<int>("--unet-depth") { Description = "Levels of the U-Net generator.", DefaultValueFactory = _ => 4 };
+        var content = new Option<string>("--content") { Description = "Mask content: absolute (C = tanh) | residual (C = x + tanh).", DefaultValueFactory = _ => "absolute" };
+        var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map).", DefaultValueFactory = _ => "none" };
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -45,6 +49,8 @@ public static class TrainCommand
                 {
                     Size = parse.GetValue(size), Seed = parse.GetValue(seed), Ablation = GanOptions.ParseAblation(parse.GetValue(ablation) ?? "full"),
                     Ngf = parse.GetValue(ngf), Ndf = parse.GetValue(ndf), Blocks = parse.GetValue(blocks),
+                    Generator = GanOptions.ParseGenerator(parse.GetValue(generator) ?? "resnet"), UNetDepth = parse.GetValue(unetDepth),
+                    Content = GanOptions.ParseContent(parse.GetValue(content) ?? "absolute"), MaskPrior = GanOptions.ParseMaskPrior(parse.GetValue(maskPrior) ?? "none"),
                 };
                 long n = parse.GetValue(steps);
                 if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");
@@ -73,7 +79,9 @@ public static class TrainCommand
         if (options.NeedsClassifier)
         {
             if (string.IsNullOrEmpty(classifierPath))
-                throw new TrainingException($"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask).");
+                throw new TrainingException(options.UseLabel || options.UseFeature
+                    ? $"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask)."
+                    : "The CAM mask prior (--mask-prior cam) needs the frozen classifier: give --classifier FILE.");
             if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
             classifier = ClassifierCheckpoint.Load(classifierPath, options.Size);
         }

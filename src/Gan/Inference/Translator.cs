@@ -23,13 +23,13 @@ public sealed record TranslationResult(float[] Image, float[]? Mask, int Width, 
 /// <summary>A loaded opacity -> clear generator. Calls on one instance are serialised by a lock (safe, not parallel).</summary>
 public sealed class Translator : IDisposable
 {
-    private readonly ResnetGenerator _g;
+    private readonly TranslationGenerator _g;
     private readonly Tensor _input;
     private readonly float[] _image, _mask;
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    private Translator(ResnetGenerator g, int size, Device device)
+    private Translator(TranslationGenerator g, int size, Device device)
     {
         if (!device.IsCpu) throw new NotSupportedException($"Translator runs on the CPU for now; device {device} is not supported yet.");
         _g = g; Size = size;
@@ -48,7 +48,7 @@ public sealed class Translator : IDisposable
     public static Translator Load(string path, Device device)
     {
         var (tensors, options, _) = GanCheckpoint.Read(path);
-        var g = new ResnetGenerator(1, options.Ngf, options.Blocks, options.UseMask, new Rng(0));
+        TranslationGenerator g = GanNetworks.Generator(options, new Rng(0));
         try { StateDict.Apply(g, GanCheckpoint.WithPrefix(tensors, "G_AB."), path); }
         catch (SafeTensorsException e) { throw new TrainingException(e.Message, e); }
         return new Translator(g, options.Size, device);

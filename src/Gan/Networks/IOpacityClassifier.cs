@@ -1,5 +1,6 @@
 // What CDAM needs from the frozen CXR lesion classifier (METHOD.md): the opacity logit and the
-// feature maps at several depths, for the label-level and feature-level alignment losses.
+// feature maps at several depths, for the label-level and feature-level alignment losses, and the class
+// activation map of the opacity class for AASPM option B (the classifier-activation prior).
 using Opacity.Tensors;
 
 namespace Opacity.Gan.Networks;
@@ -11,4 +12,7 @@ public interface IOpacityClassifier
 {
     /// <summary>Runs the classifier on images in [-1, 1], (N, 1, H, W).</summary>
     ClassifierOutput Classify(Tensor images);
+
+    /// <summary>Class activation map of the opacity class, (N, 1, H, W) in [0, 1], without gradient.</summary>
+    Tensor ActivationMap(Tensor images);
 }

@@ -16,15 +16,16 @@ namespace Opacity.Gan.Networks;
 /// <summary>The three tensors of a masked translation: y = Mask*Content + (1-Mask)*x.</summary>
 public sealed record Translation(Tensor Output, Tensor? Content, Tensor? Mask);
 
-public sealed class ResnetGenerator : Module, ITranslationGenerator
+public sealed class ResnetGenerator : TranslationGenerator
 {
     private readonly Sequential _body;
     private readonly Conv2d _head;
 
-    public ResnetGenerator(int inChannels = 1, int ngf = 64, int blocks = 9, bool maskHead = true, Rng? rng = null)
+    public ResnetGenerator(int inChannels = 1, int ngf = 64, int blocks = 9, bool maskHead = true, Rng? rng = null,
+        MaskContent content = MaskContent.Absolute)
     {
         var r = rng ?? new Rng(0);
-        InChannels = inChannels; Ngf = ngf; Blocks = blocks; MaskHead = maskHead;
+        InChannels = inChannels; Ngf = ngf; Blocks = blocks; MaskHead = maskHead; Content = content;
         _body = AddModule("model", new Sequential());
         _body.Add(Lambda.ReflectionPad(3)).Add(new Conv2d(inChannels, ngf, 7, rng: r.Fork())).Add(new InstanceNorm2d(ngf)).Add(Lambda.Relu());
         int c = ngf;
@@ -40,18 +41,17 @@ public sealed class ResnetGenerator : Module, ITranslationGenerator
     public int InChannels { get; }
     public int Ngf { get; }
     public int Blocks { get; }
-    public bool MaskHead { get; }
-
-    public override Tensor Forward(Tensor x) => Translate(x).Output;
+    public override bool MaskHead { get; }
+    public MaskContent Content { get; }
 
     /// <summary>The translation with its content and mask (null without the mask head).</summary>
-    public Translation Translate(Tensor x)
+    public override Translation Translate(Tensor x)
     {
         if (x.Rank != 4 || x.Shape[1] != InChannels)
             throw new ShapeMismatchException($"ResnetGenerator expects (N, {InChannels}, H, W) input, got {x.Describe()}.");
         if (x.Shape[2] % 4 != 0 || x.Shape[3] % 4 != 0)
             throw new ShapeMismatchException($"ResnetGenerator needs H and W divisible by 4 (two stride-2 stages), got {x.Shape[2]}x{x.Shape[3]}.");
-        return TranslationHead.Apply(_head.Forward(_body.Forward(x)), x, InChannels, MaskHead);
+        return TranslationHead.Apply(_head.Forward(_body.Forward(x)), x, InChannels, MaskHead, Content);
     }
 
     /// <summary><c>y = m*g + (1-m)*x</c> (see <see cref="TranslationHead.MaskBlend"/>).</summary>

@@ -131,22 +131,22 @@ internal sealed class UNetUp : Module
 
 /// <summary>A U-Net generator with the AASPM heads (<see cref="TranslationHead"/>): the U-Net's 1x1 head
 /// gives the content and mask logits. InstanceNorm by default, as CycleGAN's generators.</summary>
-public sealed class UNetGenerator : Module, ITranslationGenerator
+public sealed class UNetGenerator : TranslationGenerator
 {
     private readonly UNet _net;
 
     public UNetGenerator(int inChannels = 1, int width = 32, int depth = 4, bool maskHead = true,
-        UNetUpsampling upsampling = UNetUpsampling.Bilinear, NormKind norm = NormKind.Instance, Rng? rng = null)
+        UNetUpsampling upsampling = UNetUpsampling.Bilinear, NormKind norm = NormKind.Instance, Rng? rng = null,
+        MaskContent content = MaskContent.Absolute)
     {
-        InChannels = inChannels; MaskHead = maskHead;
+        InChannels = inChannels; MaskHead = maskHead; Content = content;
         _net = AddModule("unet", new UNet(inChannels, TranslationHead.Channels(inChannels, maskHead), width, depth, upsampling, norm, rng));
     }
 
     public int InChannels { get; }
-    public bool MaskHead { get; }
+    public override bool MaskHead { get; }
+    public MaskContent Content { get; }
     public UNet Backbone => _net;
 
-    public override Tensor Forward(Tensor x) => Translate(x).Output;
-
-    public Translation Translate(Tensor x) => TranslationHead.Apply(_net.Forward(x), x, InChannels, MaskHead);
+    public override Translation Translate(Tensor x) => TranslationHead.Apply(_net.Forward(x), x, InChannels, MaskHead, Content);
 }

@@ -29,7 +29,7 @@ public sealed class CycleGanStep
         _o = options;
         Nets = nets;
         if (options.NeedsClassifier && classifier is null)
-            throw new TrainingException($"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given.");
+            throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : "The CAM mask prior needs the frozen classifier; none was given.");
         _classifier = options.NeedsClassifier ? classifier : null;
         if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); }   // permanently frozen
         OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
@@ -98,6 +98,13 @@ public sealed class CycleGanStep
             Tensor lossTv = (MaskRegularizers.TotalVariation(mB) + MaskRegularizers.TotalVariation(mA)) * _o.LambdaMaskTv; // 1e-4 TV(M)
             total = total + lossMask + lossTv;
             Record("MaskSparsity", lossMask); Record("MaskTv", lossTv);
+            if (_o.UseCamPrior && _classifier is not null)
+            {
+                Tensor target = MaskRegularizers.CamTarget(_classifier.ActivationMap(_realA), _o.CamK, _o.CamTemperature);
+                Tensor lossCam = Loss.L1(mB, target) * _o.LambdaCam;                                          // |M - M_cam|_1 (option B)
+                total = total + lossCam;
+                Record("MaskCam", lossCam);
+            }
         }
         if (_classifier is not null)
         {

@@ -11,16 +11,23 @@ public sealed class GanNetworks
 {
     public GanNetworks(GanOptions o)
     {
-        GAB = new ResnetGenerator(1, o.Ngf, o.Blocks, o.UseMask, new Rng(SeedMix.Of(o.Seed, 0, 101)));
-        GBA = new ResnetGenerator(1, o.Ngf, o.Blocks, o.UseMask, new Rng(SeedMix.Of(o.Seed, 0, 102)));
+        GAB = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 101)));
+        GBA = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 102)));
         DA = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 103)));
         DB = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 104)));
     }
 
+    /// <summary>A generator of the configured backbone, mask head and content form.</summary>
+    public static TranslationGenerator Generator(GanOptions o, Rng rng) => o.Generator switch
+    {
+        GeneratorKind.UNet => new UNetGenerator(1, o.Ngf, o.UNetDepth, o.UseMask, UNetUpsampling.Bilinear, NormKind.Instance, rng, o.Content),
+        _ => new ResnetGenerator(1, o.Ngf, o.Blocks, o.UseMask, rng, o.Content),
+    };
+
     /// <summary>G: opacity -> clear.</summary>
-    public ResnetGenerator GAB { get; }
+    public TranslationGenerator GAB { get; }
     /// <summary>F: clear -> opacity.</summary>
-    public ResnetGenerator GBA { get; }
+    public TranslationGenerator GBA { get; }
     /// <summary>D_O: judges opacity images.</summary>
     public PatchGanDiscriminator DA { get; }
     /// <summary>D_N: judges clear images.</summary>

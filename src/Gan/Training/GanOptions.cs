@@ -32,14 +32,41 @@ public enum FeatureAlignment
     F2,
 }
 
+/// <summary>AASPM option B (METHOD.md): how the frozen classifier's activation map guides the mask of G.</summary>
+public enum MaskPrior
+{
+    /// <summary>Option A alone: the mask is learnt from the losses only.</summary>
+    None,
+    /// <summary>Option B as an L1 target: + lambda_cam |M - M_cam|_1 on G's mask of opacity images, with
+    /// M_cam = sigmoid((CAM - tau) / T), tau = mean + k std of the per-image normalised CAM.</summary>
+    CamTarget,
+}
+
+/// <summary>The generator backbone (METHOD.md: ResNet, CycleGAN's resnet_Nblocks, or U-Net).</summary>
+public enum GeneratorKind
+{
+    ResNet,
+    UNet,
+}
+
 public sealed record GanOptions
 {
     public int Size { get; init; } = 256;
+    public GeneratorKind Generator { get; init; } = GeneratorKind.ResNet;
+    /// <summary>Down/up levels of the U-Net generator (its width is Ngf); unused by the ResNet backbone.</summary>
+    public int UNetDepth { get; init; } = 4;
     public int Ngf { get; init; } = 64;
     public int Ndf { get; init; } = 64;
     public int Blocks { get; init; } = 9;
     public Ablation Ablation { get; init; } = Ablation.Full;
     public FeatureAlignment Feature { get; init; } = FeatureAlignment.F1;
+    /// <summary>Absolute C = tanh(logit) (METHOD.md) or Residual C = x + tanh(logit).</summary>
+    public Opacity.Gan.Networks.MaskContent Content { get; init; } = Opacity.Gan.Networks.MaskContent.Absolute;
+    public MaskPrior MaskPrior { get; init; } = MaskPrior.None;
+    public double LambdaCam { get; init; } = 1;
+    /// <summary>k and T of the adaptive CAM threshold (METHOD.md: 0.5 and 0.1).</summary>
+    public double CamK { get; init; } = 0.5;
+    public double CamTemperature { get; init; } = 0.1;
 
     public double LambdaCycle { get; init; } = 10;
     public double LambdaIdentity { get; init; } = 5;
@@ -63,16 +90,20 @@ public sealed record GanOptions
     [JsonIgnore] public bool UseMask => Ablation != Ablation.CycleGan;
     [JsonIgnore] public bool UseLabel => Ablation is Ablation.MaskLabel or Ablation.Full;
     [JsonIgnore] public bool UseFeature => Ablation is Ablation.MaskFeature or Ablation.Full;
-    [JsonIgnore] public bool NeedsClassifier => UseLabel || UseFeature;
+    [JsonIgnore] public bool UseCamPrior => UseMask && MaskPrior == MaskPrior.CamTarget;
+    [JsonIgnore] public bool NeedsClassifier => UseLabel || UseFeature || UseCamPrior;
 
     /// <summary>Throws a <see cref="TrainingException"/> naming the first bad value.</summary>
     public void Validate()
     {
         if (Size < 16 || Size % 4 != 0) throw new TrainingException($"Image size {Size} must be at least 16 and divisible by 4 (two stride-2 stages).");
         if (Ngf < 1 || Ndf < 1 || Blocks < 0) throw new TrainingException($"ngf {Ngf}, ndf {Ndf} must be positive and blocks {Blocks} non-negative.");
+        if (Generator == GeneratorKind.UNet && (UNetDepth < 1 || Size % (1 << UNetDepth) != 0))
+            throw new TrainingException($"The U-Net generator of depth {UNetDepth} needs the image size {Size} to be divisible by {1 << Math.Clamp(UNetDepth, 0, 30)}.");
         if (BatchSize < 1) throw new TrainingException($"Batch size {BatchSize} must be positive.");
         if (PoolSize < 0) throw new TrainingException($"Pool size {PoolSize} must be non-negative.");
         if (LearningRate <= 0) throw new TrainingException($"Learning rate {LearningRate} must be positive.");
+        if (CamTemperature <= 0) throw new TrainingException($"CAM temperature {CamTemperature} must be positive.");
     }
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
@@ -81,6 +112,30 @@ public sealed record GanOptions
 
     public static GanOptions FromJson(string json)
         => JsonSerializer.Deserialize<GanOptions>(json, Json) ?? throw new TrainingException("The checkpoint's options metadata is empty.");
+
+    /// <summary>"resnet" or "unet".</summary>
+    public static GeneratorKind ParseGenerator(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "resnet" => GeneratorKind.ResNet,
+        "unet" or "u-net" => GeneratorKind.UNet,
+        _ => throw new TrainingException($"Unknown generator '{text}'; expected resnet or unet."),
+    };
+
+    /// <summary>"absolute" or "residual".</summary>
+    public static Opacity.Gan.Networks.MaskContent ParseContent(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "absolute" => Opacity.Gan.Networks.MaskContent.Absolute,
+        "residual" => Opacity.Gan.Networks.MaskContent.Residual,
+        _ => throw new TrainingException($"Unknown mask content '{text}'; expected absolute or residual."),
+    };
+
+    /// <summary>"none" or "cam".</summary>
+    public static MaskPrior ParseMaskPrior(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "none" => MaskPrior.None,
+        "cam" => MaskPrior.CamTarget,
+        _ => throw new TrainingException($"Unknown mask prior '{text}'; expected none or cam."),
+    };
 
     /// <summary>"cyclegan", "mask", "mask+label", "mask+feature", "full".</summary>
     public static Ablation ParseAblation(string text) => text.Trim().ToLowerInvariant() switch

@@ -28,6 +28,16 @@ internal sealed class TinyClassifier : Module, IOpacityClassifier
         Tensor logit = f2.Mean([1, 2, 3]).Reshape(images.Shape[0], 1);
         return new ClassifierOutput(logit, [f1, f2]);
     }
+
+    /// <summary>Channel-mean of the last map, upsampled and scaled to [0, 1] per image (enough for the prior's plumbing).</summary>
+    public Tensor ActivationMap(Tensor images)
+    {
+        using var noGrad = Opacity.Tensors.Autograd.GradMode.NoGrad();
+        Tensor last = Classify(images).Features[^1];
+        Tensor cam = F.Relu(last.Mean([1], keepDims: true));
+        Tensor up = F.UpsampleBilinear(cam, images.Shape[2], images.Shape[3]);
+        return up * (1.0 / Math.Max(1e-6, up.ToArray().Max()));
+    }
 }
 
 internal static class TinyData
