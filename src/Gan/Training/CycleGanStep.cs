@@ -85,7 +85,7 @@ public sealed class CycleGanStep
         Losses.Clear();
         Tensor lossGAdvAB = Loss.LeastSquares(Nets.DB.Forward(_fakeB.Output), 1.0);                  // (D_N(G(a)) - 1)^2
         Tensor lossGAdvBA = Loss.LeastSquares(Nets.DA.Forward(_fakeA.Output), 1.0);                  // (D_O(F(b)) - 1)^2
-        Tensor lossCycleA = Loss.L1(_recA, _realA) * _o.LambdaCycle;                                 // 10 |F(G(a)) - a|_1
+        Tensor lossCycleA = CycleA() * _o.LambdaCycle;                                               // 10 |F(G(a)) - a|_1
         Tensor lossCycleB = Loss.L1(_recB, _realB) * _o.LambdaCycle;                                 // 10 |G(F(b)) - b|_1
         Tensor lossIdtA = Loss.L1(Nets.GAB.Forward(_realB), _realB) * _o.LambdaIdentity;             // 5 |G(b) - b|_1
         Tensor lossIdtB = Loss.L1(Nets.GBA.Forward(_realA), _realA) * _o.LambdaIdentity;             // 5 |F(a) - a|_1
@@ -137,6 +137,14 @@ public sealed class CycleGanStep
         Tensor lossDB = (Loss.LeastSquares(Nets.DB.Forward(_realB), 1.0) + Loss.LeastSquares(Nets.DB.Forward(fakeB), 0.0)) * 0.5;
         Record("DA", lossDA); Record("DB", lossDB);
         (lossDA + lossDB).Backward();
+    }
+
+    /// <summary>|F(G(a)) - a|_1 over every pixel, or weighted by 1 - M (detached) with CycleScope.OutsideMask.</summary>
+    private Tensor CycleA()
+    {
+        if (_o.CycleScope == CycleScope.Full || _fakeB.Mask is not { } m) return Loss.L1(_recA, _realA);
+        Tensor keep = 1.0 - m.Detach();
+        return F.Abs((_recA - _realA) * keep).Mean();
     }
 
     private Tensor FeatureLoss(ClassifierOutput pFakeB)

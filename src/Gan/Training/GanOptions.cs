@@ -49,6 +49,16 @@ public enum GeneratorKind
     UNet,
 }
 
+/// <summary>Where the cycle loss of the opacity domain, |F(G(a)) - a|_1, is counted.</summary>
+public enum CycleScope
+{
+    /// <summary>Every pixel (CycleGAN, METHOD.md).</summary>
+    Full,
+    /// <summary>Only outside G's (detached) mask: weight (1 - M) per pixel. F cannot know the opacity G removed,
+    /// so the full cycle term pulls against removing it; outside the mask it still ties G and F together.</summary>
+    OutsideMask,
+}
+
 public sealed record GanOptions
 {
     public int Size { get; init; } = 256;
@@ -63,6 +73,7 @@ public sealed record GanOptions
     /// <summary>Absolute C = tanh(logit) (METHOD.md) or Residual C = x + tanh(logit).</summary>
     public Opacity.Gan.Networks.MaskContent Content { get; init; } = Opacity.Gan.Networks.MaskContent.Absolute;
     public MaskPrior MaskPrior { get; init; } = MaskPrior.None;
+    public CycleScope CycleScope { get; init; } = CycleScope.Full;
     public double LambdaCam { get; init; } = 1;
     /// <summary>k and T of the adaptive CAM threshold (METHOD.md: 0.5 and 0.1).</summary>
     public double CamK { get; init; } = 0.5;
@@ -127,6 +138,14 @@ public sealed record GanOptions
         "absolute" => Opacity.Gan.Networks.MaskContent.Absolute,
         "residual" => Opacity.Gan.Networks.MaskContent.Residual,
         _ => throw new TrainingException($"Unknown mask content '{text}'; expected absolute or residual."),
+    };
+
+    /// <summary>"full" or "outside-mask".</summary>
+    public static CycleScope ParseCycleScope(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "full" => CycleScope.Full,
+        "outside-mask" => CycleScope.OutsideMask,
+        _ => throw new TrainingException($"Unknown cycle scope '{text}'; expected full or outside-mask."),
     };
 
     /// <summary>"none" or "cam".</summary>

@@ -50,6 +50,26 @@ public sealed class TrainCommandTests
     }
 
     [Test]
+    public void UNet_generator_with_residual_content_and_masked_cycle_trains()
+    {
+        var (code, output, err) = Run(Train("unet", "--ablation", "mask", "--generator", "unet", "--unet-depth", "2",
+            "--content", "residual", "--cycle-scope", "outside-mask"));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 2 steps"));
+    }
+
+    [TestCase("--generator", "vgg", "expected resnet or unet")]
+    [TestCase("--content", "mix", "expected absolute or residual")]
+    [TestCase("--mask-prior", "gradcam", "expected none or cam")]
+    [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
+    public void Unknown_method_option_values_fail(string option, string value, string message) =>
+        Expect(Run(Train("badopt", "--ablation", "mask", option, value)), message);
+
+    [Test]
+    public void Cam_prior_without_classifier_fails() =>
+        Expect(Run(Train("camnocls", "--ablation", "mask", "--mask-prior", "cam")), "CAM mask prior (--mask-prior cam) needs the frozen classifier");
+
+    [Test]
     public void Cdam_ablation_without_classifier_fails() =>
         Expect(Run(Train("nocls", "--ablation", "full")), "needs --classifier");
 
