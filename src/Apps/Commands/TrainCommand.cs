@@ -76,6 +76,7 @@ public static class TrainCommand
                 throw new TrainingException($"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask).");
             if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
             classifier = ClassifierCheckpoint.Load(classifierPath, options.Size);
+            CdamClassifierRecord.Write(run.OutDir, classifierPath);   // lets `opacity eval` refuse it as the evaluation classifier
         }
         var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
         var trainer = new GanTrainer(options, run, dataset, classifier);
