@@ -9,8 +9,9 @@
 //   metrics.json   every number (EvaluationMetricsJson);
 //   samples.png    input | truth | each translator's output | true opacity mask, first test opacity patients;
 //   samples-NAME.png  per translator: input | mask | output | residual |x - G(x)| x4 | truth;
-//   losses.png / losses-NAME.png  generator loss of every run, and every loss of one run, from each
-//                  run's losses.csv (moving average of 20 steps), when the CSV exists.
+//   losses.png, losses-discriminators.png, losses-NAME.png  total generator loss and discriminator
+//                  losses of every run, and the generator's loss terms of one run, from each run's
+//                  losses.csv (moving average of 20 steps), when the CSV exists.
 // The headline comparison uses the first Full-ablation row as "ours" (else the last translator), the
 // first CycleGAN-ablation row as the existing-method baseline for FID/KID, and the untranslated row for
 // mIoU/sensitivity. Tested by EvalCommandTests and DemoCommandTests.
@@ -218,6 +219,9 @@ public static class EvaluationReport
         }
     }
 
+    /// <summary>The discriminator columns of GanTrainer's losses.csv.</summary>
+    private static readonly string[] Discriminator = ["DA", "DB"];
+
     private static void Training(EvaluationReportInput input, MarkdownReport md, List<string> images)
     {
         const int window = 20;
@@ -236,15 +240,26 @@ public static class EvaluationReport
             images.Add(SavePlot(g, input.OutDir, "losses.png"));
             md.Image($"generator loss per translator (moving average of {window} steps)", "losses.png");
         }
+        var d = new LinePlot { Title = "discriminator losses", XLabel = "step", YLabel = "D loss" };
+        foreach (var (m, losses) in curves)
+            foreach (string name in Discriminator)
+                if (losses.TryGetValue(name, out var v) && v.Any(double.IsFinite)) d.Add($"{m.Name} {name}", LossCurves.Smooth(v, window));
+        if (d.Series.Count > 0)
+        {
+            images.Add(SavePlot(d, input.OutDir, "losses-discriminators.png"));
+            md.Image($"discriminator losses per translator (moving average of {window} steps)", "losses-discriminators.png");
+        }
+        // Per run: the generator's loss terms (the total G and the discriminators are in the plots above;
+        // leaving them out keeps the terms within the 10 distinct palette colours).
         foreach (var (m, losses) in curves)
         {
-            var plot = new LinePlot { Title = $"{m.Name}: losses", XLabel = "step", YLabel = "loss" };
+            var plot = new LinePlot { Title = $"{m.Name}: generator loss terms", XLabel = "step", YLabel = "loss" };
             foreach (var (name, v) in losses)
-                if (v.Any(double.IsFinite)) plot.Add(name, LossCurves.Smooth(v, window));
+                if (name != "G" && !Discriminator.Contains(name) && v.Any(double.IsFinite)) plot.Add(name, LossCurves.Smooth(v, window));
             if (plot.Series.Count == 0) continue;
             string file = $"losses-{FileName(m.Name)}.png";
             images.Add(SavePlot(plot, input.OutDir, file));
-            md.Image($"{m.Scores.Method}: every loss in its losses.csv (moving average of {window} steps)", file);
+            md.Image($"{m.Scores.Method}: the generator's loss terms from its losses.csv (moving average of {window} steps)", file);
         }
         md.Paragraph(string.Create(CultureInfo.InvariantCulture, $"Curves from: {string.Join("; ", curves.Select(c => c.m.LossesCsv))}."));
     }

@@ -73,6 +73,18 @@ public sealed class EvalCommandTests
     }
 
     [Test]
+    public void Two_checkpoints_of_one_ablation_are_told_apart_by_their_run_folder()
+    {
+        Directory.CreateDirectory(P("cyc2"));
+        File.Copy(_cycle, P("cyc2", "checkpoint.safetensors"), overwrite: true);
+        var (code, output, err) = Run(Eval("ev_two", "--model", _cycle, "--model", P("cyc2", "checkpoint.safetensors"), "--classifier", _cls, "--segmenter", _seg));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        string md = File.ReadAllText(P("ev_two", "report.md"));
+        Assert.That(md, Does.Contain("| cyclegan (cyc) |").And.Contain("| cyclegan (cyc2) |"));
+        Assert.That(File.Exists(P("ev_two", "samples-cyclegan--cyc-.png")) && File.Exists(P("ev_two", "samples-cyclegan--cyc2-.png")), Is.True);
+    }
+
+    [Test]
     public void Finds_the_demo_layout_models_and_refuses_the_cdam_one_there()
     {
         string demo = P("demo");
