@@ -110,6 +110,16 @@ public sealed class EvalCommandTests
             "evaluation must use a classifier trained apart from the translator");
 
     [Test]
+    public void Refuses_a_classifier_with_the_cdam_ones_kind_width_seed_and_steps()
+    {
+        // Same kind, width, seed and steps as the CDAM classifier, another learning rate: other bytes, same recipe.
+        string twin = P("cdam_twin.safetensors");
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "resnet", "--seed", "5", "--lr", "0.01", "--out", twin));
+        Assert.That(File.ReadAllBytes(twin), Is.Not.EqualTo(File.ReadAllBytes(_cdam)));
+        Expect(Run(Eval("ev_twin", "--model", _full, "--classifier", twin, "--segmenter", _seg)), "the same kind, width, size, seed and steps as");
+    }
+
+    [Test]
     public void Folder_without_paired_truth_leaves_the_truth_table_out()
     {
         string real = P("real");
