@@ -18,7 +18,15 @@ namespace Opacity.Cli.Commands;
 /// <summary>A translator checkpoint: its path, report name and training options.</summary>
 internal sealed record EvalCheckpoint(string Path, string Name, GanOptions Options)
 {
-    public string? LossesCsv => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, "losses.csv") is { } p && File.Exists(p) ? p : null;
+    /// <summary>The run's losses.csv beside the checkpoint (GanTrainer writes both into one folder); null when absent.</summary>
+    public string? LossesCsv
+    {
+        get
+        {
+            string csv = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, "losses.csv");
+            return File.Exists(csv) ? csv : null;
+        }
+    }
 }
 
 /// <summary>The evaluation splits of a data folder.</summary>

@@ -133,7 +133,7 @@ public static class EvaluationReport
                 Fid = full.Scores.Fid, FidComparison = cycleGan?.Scores.Fid, Kid = full.Scores.KidMean, KidComparison = cycleGan?.Scores.KidMean,
                 LungMiou = full.Scores.LungMiou, LungMiouOriginal = input.Untranslated.LungMiou,
                 Sensitivity = full.Scores.Sensitivity, SensitivityOriginal = input.Untranslated.Sensitivity,
-            }, input.DataDescription, full.Ablation == Ablation.Full ? "ours, phantoms" : $"ours ({full.Name}), phantoms");
+            }, input.DataDescription, (full.Ablation == Ablation.Full ? "ours" : $"ours ({full.Name})") + (input.HasTruth ? ", phantoms" : ""));
             md.Paragraph($"Ours: translated / proposed = {full.Scores.Method}; FID/KID comparison = {cycleGan?.Scores.Method ?? "none (no CycleGAN-ablation checkpoint was given)"}; " +
                 $"mIoU/sensitivity comparison = {input.Untranslated.Method}; FID/KID features = {input.FeatureExtractor}.");
 
