@@ -28,6 +28,7 @@ public static class Program
         yield return TranslateCommand.Create();
         yield return TrainClassifierCommand.Create();
         yield return TrainSegmenterCommand.Create();
+        yield return EvalCommand.Create();
         yield return DemoCommand.Create();
         yield return SelfTestCommand.Create();
     }

@@ -86,6 +86,7 @@ public static class TrainCommand
                     : "The CAM mask prior (--mask-prior cam) needs the frozen classifier: give --classifier FILE.");
             if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
             classifier = ClassifierCheckpoint.Load(classifierPath, options.Size);
+            CdamClassifierRecord.Write(run.OutDir, classifierPath);   // lets `opacity eval` refuse it as the evaluation classifier
         }
         var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
         var trainer = new GanTrainer(options, run, dataset, classifier);

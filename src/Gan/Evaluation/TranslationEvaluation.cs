@@ -11,6 +11,9 @@
 //  - FID/KID between pooled evaluation-classifier features of translated opacity images and real
 //    clear test images;
 //  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU.
+// Each image is translated once per Evaluate call (memoised by reference: the opacity test images are
+// used by several measures), and the networks see at most BatchSize images at a time, so memory does not
+// grow with the size of the split.
 using Opacity.Gan.Data;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Metrics;
@@ -31,12 +34,18 @@ public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
 public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet segmenter, int size,
     IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test)
 {
+    /// <summary>Images per forward pass of the evaluation networks.</summary>
+    public const int BatchSize = 16;
+
     private readonly double _classifierThreshold = PickThreshold(Scores(evalClassifier, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray());
 
     /// <summary>Scores one method. With <paramref name="residualDetection"/> lesions are detected from the
     /// translation's residual |x - G(x)|; without (the untranslated row) by the evaluation classifier on the original.</summary>
     public MethodScores Evaluate(string method, TranslateFn translate, bool residualDetection = true)
     {
+        var memo = new Dictionary<float[], (float[] Image, float[]? Mask)>(ReferenceEqualityComparer.Instance);
+        TranslateFn once = translate;
+        translate = x => memo.TryGetValue(x, out var r) ? r : memo[x] = once(x);
         var opacity = test.Where(c => c.Domain == Domain.Opacity).ToList();
         var clear = test.Where(c => c.Domain == Domain.Clear).ToList();
         var translated = opacity.Select(c => translate(c.Image)).ToList();
@@ -87,30 +96,46 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         return n == 0 ? 0 : s / n;
     }
 
-    private bool[][] PredictLungs(IReadOnlyList<float[]> images)
+    private bool[][] PredictLungs(IReadOnlyList<float[]> images) => Batched(images, chunk =>
     {
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
-        return Training.SegmenterTrainer.Predict(segmenter, ImageTensors.FromImages(images, size));
+        return Training.SegmenterTrainer.Predict(segmenter, ImageTensors.FromImages(chunk, size));
+    });
+
+    /// <summary>Runs <paramref name="run"/> on chunks of at most <see cref="BatchSize"/> images and concatenates the per-image results.</summary>
+    private static T[] Batched<T>(IReadOnlyList<float[]> images, Func<IReadOnlyList<float[]>, T[]> run)
+    {
+        var result = new List<T>(images.Count);
+        for (int first = 0; first < images.Count; first += BatchSize)
+            result.AddRange(run(images.Skip(first).Take(BatchSize).ToList()));
+        return [.. result];
     }
 
     private static double[] Scores(OpacityClassifier model, IReadOnlyList<PhantomCase> cases, int size)
         => Scores(model, cases.Select(c => c.Image).ToList(), size);
 
-    private static double[] Scores(OpacityClassifier model, IReadOnlyList<float[]> images, int size)
+    private static double[] Scores(OpacityClassifier model, IReadOnlyList<float[]> images, int size) => Batched(images, chunk =>
     {
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
-        return F.Sigmoid(model.Classify(ImageTensors.FromImages(images, size)).Logit).ToArrayF64();
-    }
+        return F.Sigmoid(model.Classify(ImageTensors.FromImages(chunk, size)).Logit).ToArrayF64();
+    });
 
+    /// <summary>Pooled deepest evaluation-classifier features, row-major (N, d).</summary>
     private (double[] Features, int D) Features(IReadOnlyList<float[]> images)
     {
-        using var scope = TensorScope.Begin();
-        using var noGrad = GradMode.NoGrad();
-        Tensor deepest = evalClassifier.Classify(ImageTensors.FromImages(images, size)).Features[^1];
-        Tensor pooled = F.GlobalAvgPool2d(deepest);
-        return (pooled.ToArrayF64(), deepest.Shape[1]);
+        int d = 0;
+        double[][] rows = Batched(images, chunk =>
+        {
+            using var scope = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            Tensor deepest = evalClassifier.Classify(ImageTensors.FromImages(chunk, size)).Features[^1];
+            d = deepest.Shape[1];
+            double[] pooled = F.GlobalAvgPool2d(deepest).ToArrayF64();
+            return Enumerable.Range(0, chunk.Count).Select(i => pooled.AsSpan(i * d, d).ToArray()).ToArray();
+        });
+        return ([.. rows.SelectMany(r => r)], d);
     }
 
     /// <summary>The threshold that maximises Youden's J (sensitivity + specificity - 1) on labelled scores.</summary>

@@ -51,10 +51,10 @@ public sealed class MarkdownReport
     }
 
     /// <summary>The paper's headline numbers beside ours (<see cref="PaperNumbers"/>), with the synthetic-data note.</summary>
-    public MarkdownReport PaperVsOurs(OurHeadlineNumbers ours, string dataDescription = "synthetic chest-radiograph phantoms")
+    public MarkdownReport PaperVsOurs(OurHeadlineNumbers ours, string dataDescription = "synthetic chest-radiograph phantoms", string oursSource = "ours, phantoms")
     {
         Table(["metric", "source", "translated / proposed", "comparison"],
-            PaperNumbers.Rows(ours).Select(r => (IReadOnlyList<string>)[r.Metric, r.Source, r.Translated, r.Comparison]),
+            PaperNumbers.Rows(ours, oursSource).Select(r => (IReadOnlyList<string>)[r.Metric, r.Source, r.Translated, r.Comparison]),
             [ColumnAlign.Left, ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right]);
         return Paragraph($"Paper numbers: Ning et al., Pattern Recognition Letters 193 (2025), as quoted in its abstract; the comparison " +
             "column is most likely an existing method for FID/KID and the untranslated images for mIoU/sensitivity. " +

@@ -20,6 +20,8 @@ public sealed class DemoCommandTests
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.That(report, Does.Contain("| untranslated |").And.Contain("| CycleGAN (ablation) |").And.Contain("| full method |"));
             Assert.That(File.Exists(Path.Combine(dir, "samples.png")) && File.Exists(Path.Combine(dir, "models", "cdam_classifier.safetensors")), Is.True);
+            // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\""));
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }

@@ -1,0 +1,145 @@
+// `opacity eval --model CKPT [--model CKPT ...] --data DIR --out DIR [--classifier FILE] [--segmenter FILE] [--html]`:
+// scores translator checkpoints on the test split of a phantom folder (METHOD.md, Evaluation) and writes
+// the same report as `opacity demo` (EvaluationReport): report.md (+ report.html with --html),
+// metrics.json, image grids and loss curves. Rows: the untranslated test images, then one per --model,
+// named by the checkpoint's ablation. The evaluation classifier and lung segmenter come from --classifier
+// / --segmenter or the demo's models folder (EvalInputs); the CDAM classifier a translator was trained
+// with is refused (CdamClassifierRecord). FID/KID use the evaluation classifier's pooled features.
+// Bad input (missing or corrupt file, size mismatch, empty folder, no or one-domain test split): one
+// sentence on stderr, exit 1. Tested by EvalCommandTests.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Evaluation;
+using Opacity.Gan.Inference;
+using Opacity.Gan.Metrics;
+using Opacity.Gan.Reports;
+using Opacity.Gan.Training;
+using Opacity.Tensors;
+
+namespace Opacity.Cli.Commands;
+
+public static class EvalCommand
+{
+    public sealed record EvalOptions(IReadOnlyList<string> Models, string Data, string Out, string? Classifier, string? Segmenter, bool Html);
+
+    public static Command Create()
+    {
+        var models = new Option<string[]>("--model") { Description = "Translator checkpoint (checkpoint.safetensors from `opacity train`); repeat for several.", Required = true };
+        var data = new Option<string>("--data") { Description = "Phantom folder written by `opacity synth` (its test and val splits are used).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Output folder for report.md, metrics.json and the PNGs.", Required = true };
+        var classifier = new Option<string?>("--classifier") { Description = "Evaluation classifier (train-classifier output, NOT the translator's CDAM classifier); default: the demo's models/eval_classifier.safetensors." };
+        var segmenter = new Option<string?>("--segmenter") { Description = "Lung segmenter (train-segmenter output); default: the demo's models/lung_unet.safetensors." };
+        var html = new Option<bool>("--html") { Description = "Also write report.html (self-contained, images referenced relatively)." };
+        var command = new Command("eval", "Evaluate translator checkpoints on a phantom folder's test split and write the report (tables, paper numbers, grids, curves, metrics.json).");
+        foreach (Option o in new Option[] { models, data, outDir, classifier, segmenter, html }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            try
+            {
+                return Run(new EvalOptions(parse.GetValue(models) ?? [], parse.GetValue(data)!, parse.GetValue(outDir)!,
+                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html)));
+            }
+            catch (Exception e) when (e is TrainingException or PhantomException or ReportException or MetricInputException or MetricsException
+                                           or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static void Say(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
+
+    internal static int Run(EvalOptions o)
+    {
+        var clock = Stopwatch.StartNew();
+        EvalData data = EvalInputs.LoadData(o.Data);
+        List<EvalCheckpoint> checkpoints = EvalInputs.ReadCheckpoints(o.Models, data);
+        string clsPath = EvalInputs.Resolve(o.Classifier, "--classifier", EvalInputs.ClassifierFile, "Evaluation classifier",
+            "`opacity train-classifier --kind plain --seed N`, a seed other than the CDAM classifier's", data, checkpoints);
+        string segPath = EvalInputs.Resolve(o.Segmenter, "--segmenter", EvalInputs.SegmenterFile, "Lung segmenter", "`opacity train-segmenter`", data, checkpoints);
+        CdamClassifierRecord.Identity clsId = CdamClassifierRecord.Of(clsPath);
+        CdamClassifierRecord.Refuse(clsId, checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
+        var (cls, clsSize) = ClassifierCheckpoint.Load(clsPath);
+        EvalInputs.RequireSize(clsSize, clsPath, "evaluation classifier", data);
+        var (seg, segSize) = SegmenterTrainer.Load(segPath);
+        EvalInputs.RequireSize(segSize, segPath, "lung segmenter", data);
+        int opacity = data.Test.Count(c => c.Domain == Domain.Opacity);
+        Say($"test split: {opacity} opacity and {data.Test.Count - opacity} clear images at {data.Size} px; validation split: {data.Validation.Count} images");
+
+        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test);
+        Say("scoring the untranslated images");
+        MethodScores untranslated = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
+        var translators = new List<Translator>();
+        try
+        {
+            var rows = new List<EvaluatedTranslator>();
+            foreach (EvalCheckpoint c in checkpoints)
+            {
+                Say($"scoring {c.Name} ({c.Path})");
+                Translator t = Translator.Load(c.Path, Device.Cpu);
+                translators.Add(t);
+                MethodScores s = evaluation.Evaluate(c.Name, x => { TranslationResult r = t.Translate(x, data.Size, data.Size); return (r.Image, r.Mask); });
+                rows.Add(new EvaluatedTranslator(c.Name, c.Options.Ablation, t, s, Path.GetFullPath(c.Path), c.LossesCsv));
+            }
+            EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed));
+            PrintSummary(untranslated, rows);
+            Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
+        }
+        finally
+        {
+            foreach (Translator t in translators) t.Dispose();
+        }
+        return 0;
+    }
+
+    private static EvaluationReportInput Input(EvalOptions o, EvalData data, MethodScores untranslated, List<EvaluatedTranslator> rows,
+        string clsPath, CdamClassifierRecord.Identity clsId, string segPath, TimeSpan elapsed)
+    {
+        int opacity = data.Test.Count(c => c.Domain == Domain.Opacity);
+        string dataText = string.Create(CultureInfo.InvariantCulture,
+            $"'{Path.GetFullPath(data.Dir)}': test split {opacity} opacity + {data.Test.Count - opacity} clear images, validation split {data.Validation.Count} images, {data.Size} px");
+        string clsText = $"{Path.GetFullPath(clsPath)} ({string.Join(", ", clsId.Metadata.Select(kv => $"{kv.Key} {kv.Value}"))})";
+        return new EvaluationReportInput
+        {
+            OutDir = o.Out,
+            Title = "Opacity.Native evaluation report",
+            Intro =
+            [
+                $"`opacity eval` of {rows.Count} translator checkpoint(s) on {dataText}. " +
+                $"Evaluated in {elapsed.TotalSeconds:F0} s on {Environment.ProcessorCount} cores; all numbers below were measured in this run.",
+            ],
+            Setup =
+            [
+                $"Data: {dataText}" + (data.HasTruth ? " (phantoms with paired truth)" : " (no paired truth: the phantom-truth table is left out)"),
+                .. rows.Select(r => $"Translator {r.Name}: {r.Checkpoint} (ablation {EvaluationReport.AblationName(r.Ablation)})"),
+                $"Evaluation classifier (trained apart from the translators; its threshold is picked on the validation split): {clsText}",
+                $"Lung segmenter: {Path.GetFullPath(segPath)}",
+            ],
+            Facts =
+            [
+                new("data", Path.GetFullPath(data.Dir)), new("size", data.Size.ToString(CultureInfo.InvariantCulture)),
+                new("test_images", data.Test.Count.ToString(CultureInfo.InvariantCulture)), new("test_opacity_images", opacity.ToString(CultureInfo.InvariantCulture)),
+                new("validation_images", data.Validation.Count.ToString(CultureInfo.InvariantCulture)),
+                new("evaluation_classifier", clsId.Path), new("evaluation_classifier_sha256", clsId.Sha256), new("lung_segmenter", Path.GetFullPath(segPath)),
+            ],
+            Untranslated = untranslated,
+            Models = rows,
+            Test = data.Test,
+            Size = data.Size,
+            DataDescription = data.HasTruth ? "synthetic chest-radiograph phantoms" : $"the images of '{data.Dir}'",
+            Html = o.Html,
+        };
+    }
+
+    private static void PrintSummary(MethodScores untranslated, List<EvaluatedTranslator> rows)
+    {
+        static string N(double v, string f) => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine($"{"method",-24} {"FID",9} {"KID",8} {"mIoU",6} {"sens",6} {"spec",6} {"AUC",6}");
+        foreach (MethodScores r in rows.Select(r => r.Scores).Prepend(untranslated))
+            Console.WriteLine($"{r.Method,-24} {N(r.Fid, "F2"),9} {N(r.KidMean, "F4"),8} {N(r.LungMiou, "F3"),6} {N(r.Sensitivity, "F3"),6} {N(r.Specificity, "F3"),6} {N(r.Auc, "F3"),6}");
+    }
+}

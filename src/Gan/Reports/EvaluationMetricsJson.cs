@@ -1,0 +1,75 @@
+// metrics.json of an evaluation report: every number of every row (MethodScores and, on phantoms, the
+// mean PhantomTruthScores), which row is which translator (ablation, checkpoint), the feature extractor
+// of FID/KID and the caller's setup facts (data, models, counts). Non-finite values (NaN = not
+// measured, +Infinity PSNR of identical images) are written as null, since JSON has no NaN; the
+// Markdown shows them as "-". Keys are snake_case. Tested by EvalCommandTests (parses it back).
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Opacity.Gan.Evaluation;
+using Opacity.Gan.Metrics;
+
+namespace Opacity.Gan.Reports;
+
+internal static class EvaluationMetricsJson
+{
+    public static void Save(string path, EvaluationReportInput input)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("feature_extractor", input.FeatureExtractor);
+            w.WriteString("data", input.DataDescription);
+            w.WriteBoolean("has_phantom_truth", input.HasTruth);
+            w.WriteStartObject("setup");
+            foreach (var (k, v) in input.Facts) w.WriteString(k, v);
+            w.WriteEndObject();
+            w.WriteStartArray("rows");
+            Row(w, input.Untranslated, null);
+            foreach (EvaluatedTranslator m in input.Models) Row(w, m.Scores, m);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        try { File.WriteAllText(path, Encoding.UTF8.GetString(stream.ToArray()) + "\n"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new ReportException($"Metrics: cannot write '{path}' ({e.Message.TrimEnd('.')}).", e); }
+    }
+
+    private static void Row(Utf8JsonWriter w, MethodScores s, EvaluatedTranslator? m)
+    {
+        w.WriteStartObject();
+        w.WriteString("method", s.Method);
+        if (m is null) w.WriteNull("ablation"); else w.WriteString("ablation", EvaluationReport.AblationName(m.Ablation));
+        if (m?.Checkpoint is null) w.WriteNull("checkpoint"); else w.WriteString("checkpoint", m.Checkpoint);
+        Num(w, "opacity_rate", s.OpacityRate);
+        Num(w, "lung_miou", s.LungMiou);
+        Num(w, "lesion_sensitivity", s.Sensitivity);
+        Num(w, "lesion_specificity", s.Specificity);
+        Num(w, "lesion_auc", s.Auc);
+        Num(w, "fid", s.Fid);
+        Num(w, "kid_mean", s.KidMean);
+        if (s.Truth is PhantomTruthScores t)
+        {
+            w.WriteStartObject("phantom_truth");
+            Num(w, "psnr_to_truth", t.PsnrToTruth);
+            Num(w, "ssim_to_truth", t.SsimToTruth);
+            Num(w, "input_psnr", t.InputPsnr);
+            Num(w, "input_ssim", t.InputSsim);
+            Num(w, "change_outside_mask", t.ChangeOutsideMask);
+            Num(w, "residual_inside_mask", t.ResidualInsideMask);
+            Num(w, "true_residual_inside_mask", t.TrueResidualInsideMask);
+            Num(w, "error_inside_mask", t.ErrorInsideMask);
+            Num(w, "mask_iou", t.MaskIou);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("phantom_truth");
+        w.WriteEndObject();
+    }
+
+    private static void Num(Utf8JsonWriter w, string key, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(key, v);
+        else w.WriteNull(key);
+    }
+}

@@ -1,0 +1,197 @@
+// `opacity eval` end to end on tiny models (64 px phantoms, 2-step translators of width 2, 1-step
+// classifiers): the report, report.html, metrics.json and PNGs for every row; defaults found in the
+// demo's layout; the translator's CDAM classifier refused (by its record and by the demo layout); a folder
+// without paired truth; and every bad input as one sentence with a non-zero exit code.
+using System.Globalization;
+using System.Text.Json;
+using static Opacity.Apps.Tests.CliRunner;
+
+namespace Opacity.Apps.Tests.Commands;
+
+[NonParallelizable]
+public sealed class EvalCommandTests
+{
+    private string _root = "", _data = "", _cycle = "", _full = "", _cls = "", _cdam = "", _seg = "";
+
+    private string P(params string[] parts) => Path.Combine([_root, .. parts]);
+
+    private static void Ok((int Code, string Out, string Err) r) => Assert.That(r.Code, Is.EqualTo(0), r.Err + r.Out);
+
+    [OneTimeSetUp]
+    public void MakeModels()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "eval_cli_" + Guid.NewGuid().ToString("N"));
+        _data = P("data");
+        // 40 patients, half train: the test split has 4 opacity + 5 clear images, val 4 + 6 (seed 3).
+        Ok(Run("synth", "--out", _data, "--count", "40", "--size", "64", "--seed", "3", "--train", "0.5", "--val", "0.25"));
+        _cls = P("eval_cls.safetensors"); _cdam = P("cdam.safetensors"); _seg = P("seg.safetensors");
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "plain", "--seed", "7", "--out", _cls));
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "resnet", "--seed", "5", "--out", _cdam));
+        Ok(Run("train-segmenter", "--data", _data, "--steps", "1", "--width", "2", "--depth", "2", "--batch", "2", "--out", _seg));
+        string[] gan = ["--data", _data, "--steps", "2", "--size", "64", "--ngf", "2", "--ndf", "2", "--blocks", "0", "--sample-every", "0"];
+        Ok(Run(["train", "--out", P("cyc"), "--ablation", "cyclegan", .. gan]));
+        Ok(Run(["train", "--out", P("full"), "--ablation", "full", "--classifier", _cdam, .. gan]));
+        _cycle = P("cyc", "checkpoint.safetensors"); _full = P("full", "checkpoint.safetensors");
+    }
+
+    [OneTimeTearDown]
+    public void Clean() { if (Directory.Exists(_root)) Directory.Delete(_root, true); }
+
+    private string[] Eval(string outName, params string[] extra) => ["eval", "--data", _data, "--out", P(outName), .. extra];
+
+    [Test]
+    public void Writes_report_html_metrics_and_images_for_every_row()
+    {
+        var (code, output, err) = Run(Eval("ev", "--model", _cycle, "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--html"));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(output, Does.Contain("Report: "));
+        string md = File.ReadAllText(P("ev", "report.md"));
+        Assert.That(md, Does.Contain("| untranslated |").And.Contain("| cyclegan |").And.Contain("| full |"));
+        Assert.That(md, Does.Contain("## Ablation").And.Contain("## Against the phantom's paired truth").And.Contain("| FID | ours, phantoms |"));
+        Assert.That(md, Does.Contain("FID (evaluation-classifier features)"));
+        foreach (string png in new[] { "samples.png", "samples-cyclegan.png", "samples-full.png", "losses.png", "losses-full.png" })
+            Assert.That(File.Exists(P("ev", png)), Is.True, png);
+        string html = File.ReadAllText(P("ev", "report.html"));
+        Assert.That(html, Does.Contain("<img src=\"samples-full.png\"").And.Contain(">full</td>").And.Contain("<h2>Ablation</h2>"));
+
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(P("ev", "metrics.json")));
+        JsonElement[] rows = [.. json.RootElement.GetProperty("rows").EnumerateArray()];
+        Assert.That(rows.Select(r => r.GetProperty("method").GetString()), Is.EqualTo(new[] { "untranslated", "cyclegan", "full" }));
+        Assert.That(rows.Select(r => r.GetProperty("ablation").ValueKind == JsonValueKind.Null ? null : r.GetProperty("ablation").GetString()), Is.EqualTo(new[] { null, "cyclegan", "full" }));
+        // The table and the JSON carry the same numbers.
+        foreach (JsonElement r in rows)
+        {
+            string fid = r.GetProperty("fid").GetDouble().ToString("F2", CultureInfo.InvariantCulture);
+            Assert.That(md, Does.Contain($"| {r.GetProperty("method").GetString()} | {fid} |"));
+        }
+        // The untranslated row changes nothing: its PSNR to the truth is the input's, nothing changes outside the opacity.
+        JsonElement truth = rows[0].GetProperty("phantom_truth");
+        Assert.That(truth.GetProperty("psnr_to_truth").GetDouble(), Is.EqualTo(truth.GetProperty("input_psnr").GetDouble()));
+        Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);
+        Assert.That(truth.GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(rows[2].GetProperty("phantom_truth").GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Number), "the full method has a mask");
+    }
+
+    [Test]
+    public void Two_checkpoints_of_one_ablation_are_told_apart_by_their_run_folder()
+    {
+        Directory.CreateDirectory(P("cyc2"));
+        File.Copy(_cycle, P("cyc2", "checkpoint.safetensors"), overwrite: true);
+        var (code, output, err) = Run(Eval("ev_two", "--model", _cycle, "--model", P("cyc2", "checkpoint.safetensors"), "--classifier", _cls, "--segmenter", _seg));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        string md = File.ReadAllText(P("ev_two", "report.md"));
+        Assert.That(md, Does.Contain("| cyclegan (cyc) |").And.Contain("| cyclegan (cyc2) |"));
+        Assert.That(File.Exists(P("ev_two", "samples-cyclegan--cyc-.png")) && File.Exists(P("ev_two", "samples-cyclegan--cyc2-.png")), Is.True);
+    }
+
+    [Test]
+    public void Finds_the_demo_layout_models_and_refuses_the_cdam_one_there()
+    {
+        string demo = P("demo");
+        Directory.CreateDirectory(Path.Combine(demo, "models"));
+        Directory.CreateDirectory(Path.Combine(demo, "translator-full"));
+        File.Copy(_cls, Path.Combine(demo, "models", "eval_classifier.safetensors"));
+        File.Copy(_seg, Path.Combine(demo, "models", "lung_unet.safetensors"));
+        File.Copy(_cdam, Path.Combine(demo, "models", "cdam_classifier.safetensors"));
+        string ckpt = Path.Combine(demo, "translator-full", "checkpoint.safetensors");
+        File.Copy(_full, ckpt);   // without the run's cdam_classifier.json: only the demo layout identifies the CDAM file
+        var (code, output, err) = Run(Eval("ev_demo", "--model", ckpt));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(File.ReadAllText(P("ev_demo", "report.md")), Does.Contain(Path.Combine(demo, "models", "eval_classifier.safetensors")));
+        Assert.That(File.Exists(P("ev_demo", "losses.png")), Is.False, "no losses.csv was copied");
+        string copy = P("cdam_copy.safetensors");
+        File.Copy(_cdam, copy, overwrite: true);
+        Expect(Run(Eval("ev_demo2", "--model", ckpt, "--classifier", copy)), "the same bytes as");
+    }
+
+    [Test]
+    public void Refuses_the_classifier_the_translator_was_trained_with() =>
+        Expect(Run(Eval("ev_cdam", "--model", _cycle, "--model", _full, "--classifier", _cdam, "--segmenter", _seg)),
+            "evaluation must use a classifier trained apart from the translator");
+
+    [Test]
+    public void Refuses_a_classifier_with_the_cdam_ones_kind_width_seed_and_steps()
+    {
+        // Same kind, width, seed and steps as the CDAM classifier, another learning rate: other bytes, same recipe.
+        string twin = P("cdam_twin.safetensors");
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "resnet", "--seed", "5", "--lr", "0.01", "--out", twin));
+        Assert.That(File.ReadAllBytes(twin), Is.Not.EqualTo(File.ReadAllBytes(_cdam)));
+        Expect(Run(Eval("ev_twin", "--model", _full, "--classifier", twin, "--segmenter", _seg)), "the same kind, width, size, seed and steps as");
+    }
+
+    [Test]
+    public void Folder_without_paired_truth_leaves_the_truth_table_out()
+    {
+        string real = P("real");
+        CopyTree(_data, real);
+        string manifest = Path.Combine(real, "manifest.csv");
+        string[] lines = File.ReadAllLines(manifest);
+        File.WriteAllLines(manifest, lines.Take(1).Concat(lines.Skip(1).Select(l => { string[] f = l.Split(','); f[6] = ""; return string.Join(',', f); })));
+        var (code, output, err) = Run(["eval", "--data", real, "--out", P("ev_real"), "--model", _full, "--classifier", _cls, "--segmenter", _seg]);
+        Assert.That(code, Is.EqualTo(0), err + output);
+        string md = File.ReadAllText(P("ev_real", "report.md"));
+        Assert.That(md, Does.Contain("Left out: the test opacity images have no paired clear truth").And.Not.Contain("PSNR to truth"));
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(P("ev_real", "metrics.json")));
+        Assert.That(json.RootElement.GetProperty("has_phantom_truth").GetBoolean(), Is.False);
+    }
+
+    [Test]
+    public void Missing_models_name_the_flag()
+    {
+        Expect(Run(Eval("ev_nocls", "--model", _cycle, "--segmenter", _seg)), "give --classifier FILE");
+        Expect(Run(Eval("ev_noseg", "--model", _cycle, "--classifier", _cls)), "give --segmenter FILE");
+        Expect(Run(Eval("ev_miss", "--model", P("none.safetensors"), "--classifier", _cls, "--segmenter", _seg)), "none.safetensors' does not exist");
+        Expect(Run(Eval("ev_misscls", "--model", _cycle, "--classifier", P("nocls.safetensors"), "--segmenter", _seg)), "nocls.safetensors' does not exist");
+    }
+
+    [Test]
+    public void Corrupt_or_foreign_model_files_are_one_sentence()
+    {
+        string corrupt = P("corrupt.safetensors");
+        File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        Expect(Run(Eval("ev_c1", "--model", corrupt, "--classifier", _cls, "--segmenter", _seg)), "corrupt.safetensors' is not a valid safetensors file");
+        Expect(Run(Eval("ev_c2", "--model", _cycle, "--classifier", corrupt, "--segmenter", _seg)), "corrupt.safetensors' is not a valid safetensors file");
+        Expect(Run(Eval("ev_c3", "--model", _cls, "--classifier", _cls, "--segmenter", _seg)), "is not an Opacity GAN checkpoint");
+        Expect(Run(Eval("ev_c4", "--model", _cycle, "--classifier", _seg, "--segmenter", _seg)), "is not an opacity classifier checkpoint");
+    }
+
+    [Test]
+    public void Checkpoint_of_another_size_than_the_data_fails()
+    {
+        string big = P("data128");
+        Ok(Run("synth", "--out", big, "--count", "4", "--size", "128", "--seed", "4", "--train", "1", "--val", "0"));
+        Ok(Run("train", "--data", big, "--out", P("g128"), "--steps", "1", "--size", "128", "--ngf", "2", "--ndf", "2", "--blocks", "0", "--ablation", "mask", "--sample-every", "0"));
+        Expect(Run(Eval("ev_size", "--model", P("g128", "checkpoint.safetensors"), "--classifier", _cls, "--segmenter", _seg)), "is a 128 px translator, but the images in");
+    }
+
+    [Test]
+    public void Bad_data_folders_fail()
+    {
+        string[] models = ["--model", _cycle, "--classifier", _cls, "--segmenter", _seg];
+        string empty = P("empty");
+        Directory.CreateDirectory(empty);
+        Expect(Run(["eval", "--data", empty, "--out", P("e1"), .. models]), "is empty: it has no manifest.csv");
+        Expect(Run(["eval", "--data", P("nowhere"), "--out", P("e2"), .. models]), "nowhere' does not exist");
+        string noTest = P("notest");
+        Ok(Run("synth", "--out", noTest, "--count", "6", "--size", "64", "--seed", "3", "--train", "0.5", "--val", "0.5"));
+        Expect(Run(["eval", "--data", noTest, "--out", P("e3"), .. models]), "has no test-split images");
+        string oneDomain = P("onedomain");
+        Ok(Run("synth", "--out", oneDomain, "--count", "6", "--size", "64", "--seed", "3", "--clear-fraction", "0", "--train", "0", "--val", "0"));
+        Expect(Run(["eval", "--data", oneDomain, "--out", P("e4"), .. models]), "has 6 opacity and 0 clear images");
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+    }
+
+    private static void Expect((int Code, string Out, string Err) r, string expected)
+    {
+        Assert.That(r.Code, Is.Not.EqualTo(0), r.Out);
+        Assert.That(r.Err, Does.Contain(expected));
+        Assert.That(r.Err.Trim().Split('\n'), Has.Length.EqualTo(1), "one sentence, no stack trace");
+        Assert.That(r.Err, Does.Not.Contain("   at "));
+    }
+}
