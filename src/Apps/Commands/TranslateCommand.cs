@@ -21,14 +21,16 @@ public static class TranslateCommand
         var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders (PNG, JPEG, DICOM).", Arity = ArgumentArity.OneOrMore };
         var model = new Option<string>("--model") { Description = "Checkpoint written by `opacity train`.", Required = true };
         var outDir = new Option<string>("--out") { Description = "Output folder.", Required = true };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("translate", "Translate opacity radiographs to clear ones with a trained model; writes image and mask PNGs.");
         command.Arguments.Add(inputs);
         command.Options.Add(model);
         command.Options.Add(outDir);
+        command.Options.Add(device);
         command.SetAction(parse =>
         {
-            try { return Run(parse.GetValue(inputs) ?? [], parse.GetValue(model)!, parse.GetValue(outDir)!); }
-            catch (Exception e) when (e is TrainingException or ReaderException or ArgumentException)
+            try { return Run(parse.GetValue(inputs) ?? [], parse.GetValue(model)!, parse.GetValue(outDir)!, Device.Parse(parse.GetValue(device) ?? "cpu")); }
+            catch (Exception e) when (e is TrainingException or ReaderException or ArgumentException or DeviceUnavailableException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;
@@ -37,7 +39,7 @@ public static class TranslateCommand
         return command;
     }
 
-    internal static int Run(IReadOnlyList<string> inputs, string modelPath, string outDir)
+    internal static int Run(IReadOnlyList<string> inputs, string modelPath, string outDir, Device device)
     {
         var files = new List<string>();
         foreach (string input in inputs)
@@ -48,7 +50,7 @@ public static class TranslateCommand
             else throw new TrainingException($"Input '{input}' does not exist.");
         }
         if (files.Count == 0) throw new TrainingException($"No PNG, JPEG or DICOM files found in {string.Join(", ", inputs)}.");
-        using Translator t = Translator.Load(modelPath, Device.Cpu);
+        using Translator t = Translator.Load(modelPath, device);
         var reader = ReaderOptions.Default with { TargetSize = t.Size };
         Directory.CreateDirectory(outDir);
         foreach (string file in files)

@@ -6,7 +6,10 @@
 // each call runs in a TensorScope under NoGrad, so every intermediate goes back to the engine's pool.
 // Thread safety: calls on one instance are serialised by a lock, so sharing an instance is safe but not
 // parallel; use one Translator per thread for throughput.
-// Tested by TranslatorTests (bit-identical after reload, wrong size / channel messages).
+// Devices: Device.Cpu, or Device.Cuda (the weights move to the GPU once; each call copies the image in and
+// the result out, everything between stays on the device). A missing GPU is one sentence at Load.
+// Tested by TranslatorTests (bit-identical after reload, wrong size / channel messages) and
+// TranslatorDeviceTests (CUDA through the host emulator, and on a real GPU when one is present).
 using Opacity.Gan.Networks;
 using Opacity.Gan.Training;
 using Opacity.Nn.Serialization;
@@ -31,14 +34,19 @@ public sealed class Translator : IDisposable
 
     private Translator(TranslationGenerator g, int size, Device device)
     {
-        if (!device.IsCpu) throw new NotSupportedException($"Translator runs on the CPU for now; device {device} is not supported yet.");
-        _g = g; Size = size;
+        if (!device.IsCpu && !CudaRuntime.IsAvailable(out string reason, device.Index))
+            throw new DeviceUnavailableException($"Cannot translate on {device}: {reason}");
+        _g = g; Size = size; Device = device;
         _g.Eval();
         _g.SetRequiresGrad(false);
+        if (!device.IsCpu) _g.To(device);
         _input = TensorScope.Untracked(() => Tensor.Zeros(new Shape(1, 1, size, size)));
         _image = new float[size * size];
         _mask = new float[size * size];
     }
+
+    /// <summary>Where the generator runs.</summary>
+    public Device Device { get; }
 
     /// <summary>The square side the model was trained at; inputs must have it.</summary>
     public int Size { get; }
@@ -68,10 +76,11 @@ public sealed class Translator : IDisposable
             for (int i = 0; i < x.Length; i++) x[i] = 2f * pixels[i] - 1f;
             using var scope = TensorScope.Begin();
             using var noGrad = GradMode.NoGrad();
-            Translation t = _g.Translate(_input);
-            ReadOnlySpan<float> y = t.Output.AsSpan();
+            Translation t = _g.Translate(Device.IsCpu ? _input : _input.To(Device));
+            Tensor output = Device.IsCpu ? t.Output : t.Output.To(Device.Cpu);
+            ReadOnlySpan<float> y = output.AsSpan();
             for (int i = 0; i < y.Length; i++) image[i] = Math.Clamp((y[i] + 1f) * 0.5f, 0f, 1f);
-            if (t.Mask is { } m) m.AsSpan().CopyTo(mask);
+            if (t.Mask is { } m) (Device.IsCpu ? m : m.To(Device.Cpu)).AsSpan().CopyTo(mask);
         }
     }
 

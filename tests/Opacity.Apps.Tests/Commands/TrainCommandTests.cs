@@ -126,6 +126,19 @@ public sealed class TrainCommandTests
         Expect(Run("translate", Path.Combine(_root, "no_such_image.png"), "--model", Path.Combine(_root, "none.safetensors"), "--out", Path.Combine(_root, "t")), "no_such_image.png' does not exist");
     }
 
+    [Test]
+    public void Translate_on_a_missing_or_unknown_device_fails()
+    {
+        var (code, _, err) = Run(Train("dev", "--ablation", "mask"));
+        Assert.That(code, Is.EqualTo(0), err);
+        string ckpt = Path.Combine(_root, "dev", "checkpoint.safetensors");
+        string input = Path.Combine(_data, "train", "opacity");
+        Expect(Run("translate", input, "--model", ckpt, "--out", Path.Combine(_root, "t"), "--device", "tpu"), "Unknown device 'tpu'");
+        Opacity.Tensors.CudaRuntime.UseHardware();
+        if (Opacity.Tensors.CudaRuntime.IsAvailable(out _)) Assert.Ignore("a CUDA device is present, so there is no missing-GPU message to check");
+        Expect(Run("translate", input, "--model", ckpt, "--out", Path.Combine(_root, "t"), "--device", "cuda"), "Cannot translate on cuda:0");
+    }
+
     private static void Expect((int Code, string Out, string Err) r, string expected)
     {
         Assert.That(r.Code, Is.Not.EqualTo(0));
