@@ -24,9 +24,14 @@ using Opacity.Tensors.Autograd;
 namespace Opacity.Gan.Evaluation;
 
 /// <summary>One row of the report: a method (or the untranslated images) on the test split.</summary>
+/// <remarks><see cref="RateByKind"/>: the evaluation classifier's "opacity" rate per lesion kind of the test
+/// opacity images (single kinds by name, "multiple" for combinations); <see cref="RateAmongDetected"/>: of the
+/// opacity images it calls "opacity" before translation, the share it still calls so after (the removal rate
+/// that does not count lesions the classifier never saw).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
-    double Fid, double KidMean, PhantomTruthScores? Truth);
+    double Fid, double KidMean, PhantomTruthScores? Truth,
+    IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
@@ -53,6 +58,14 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         // Evaluation classifier: how many translated opacity images does it still call "opacity"?
         double[] p = Scores(evalClassifier, translated.Select(t => t.Image).ToList(), size);
         double opacityRate = p.Count(v => v >= _classifierThreshold) / (double)Math.Max(1, p.Length);
+        _originalScores ??= Scores(evalClassifier, opacity.Select(c => c.Image).ToList(), size);
+        int detected = 0, stillDetected = 0;
+        for (int i = 0; i < p.Length; i++)
+            if (_originalScores[i] >= _classifierThreshold) { detected++; if (p[i] >= _classifierThreshold) stillDetected++; }
+        double rateAmongDetected = detected == 0 ? double.NaN : stillDetected / (double)detected;
+        var rateByKind = opacity.Select((c, i) => (Kind: KindName(c.Labels), Called: p[i] >= _classifierThreshold))
+            .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(t => t.Called) / (double)g.Count());
 
         // Lung segmentation on the translated images.
         bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
@@ -86,7 +99,16 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         if (opacity.All(c => c.PairedClear is not null))
             truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
 
-        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth);
+        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected);
+    }
+
+    private double[]? _originalScores;
+
+    /// <summary>A lesion kind's report name: the single kind ("nodule", "ggo", ...) or "multiple".</summary>
+    public static string KindName(OpacityKinds kinds)
+    {
+        string name = PhantomCase.FormatLabels(kinds);
+        return name.Contains(';', StringComparison.Ordinal) ? "multiple" : name;
     }
 
     private static double MeanInside(float[] x, float[] g, bool[] region)

@@ -43,6 +43,13 @@ internal static class EvaluationMetricsJson
         if (m is null) w.WriteNull("ablation"); else w.WriteString("ablation", EvaluationReport.AblationName(m.Ablation));
         if (m?.Checkpoint is null) w.WriteNull("checkpoint"); else w.WriteString("checkpoint", m.Checkpoint);
         Num(w, "opacity_rate", s.OpacityRate);
+        Num(w, "opacity_rate_among_detected", s.RateAmongDetected);
+        if (s.RateByKind is { } byKind)
+        {
+            w.WriteStartObject("opacity_rate_by_kind");
+            foreach (var (kind, rate) in byKind) Num(w, kind, rate);
+            w.WriteEndObject();
+        }
         Num(w, "lung_miou", s.LungMiou);
         Num(w, "lesion_sensitivity", s.Sensitivity);
         Num(w, "lesion_specificity", s.Specificity);

@@ -66,6 +66,11 @@ public sealed class EvalCommandTests
         }
         // The untranslated row changes nothing: its PSNR to the truth is the input's, nothing changes outside the opacity.
         JsonElement truth = rows[0].GetProperty("phantom_truth");
+        // By lesion kind: for the untranslated row, "still called, of those called before" is 100 % by definition.
+        Assert.That(md, Does.Contain("## Called opacity, by lesion kind (test split)"));
+        if (rows[0].GetProperty("opacity_rate_among_detected").ValueKind == JsonValueKind.Number)
+            Assert.That(rows[0].GetProperty("opacity_rate_among_detected").GetDouble(), Is.EqualTo(1.0));
+        Assert.That(rows[0].GetProperty("opacity_rate_by_kind").EnumerateObject().Count(), Is.GreaterThan(0));
         Assert.That(truth.GetProperty("psnr_to_truth").GetDouble(), Is.EqualTo(truth.GetProperty("input_psnr").GetDouble()));
         Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);
         Assert.That(truth.GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Null));
