@@ -23,10 +23,13 @@ namespace Opacity.Cli.Commands;
 public static class DemoCommand
 {
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
-        double LearningRate = DemoLearningRate);
+        double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet);
 
     /// <summary>Adam's rate for the demo's short budget (METHOD.md's 2e-4 barely moves the weights in ~1000 steps).</summary>
     public const double DemoLearningRate = 5e-4;
+
+    /// <summary>Levels of the U-Net generator at the demo's 64 px (down to 8 x 8).</summary>
+    public const int DemoUNetDepth = 3;
 
     /// <summary>The full method's options for the demo's CPU budget (see the file header).</summary>
     public static GanOptions FullMethod(GanOptions o) => o with
@@ -41,6 +44,7 @@ public static class DemoCommand
         var count = new Option<int>("--count") { Description = "Phantom patients to synthesise (split 80/10/10 by patient).", DefaultValueFactory = _ => 600 };
         var ganSteps = new Option<int>("--gan-steps") { Description = "Training steps for each translator.", DefaultValueFactory = _ => 1200 };
         var clsSteps = new Option<int>("--classifier-steps") { Description = "Training steps for each classifier.", DefaultValueFactory = _ => 800 };
+        var generator = new Option<string>("--generator") { Description = "Generator backbone of both translators: unet (depth 3, faster here) or resnet (--blocks).", DefaultValueFactory = _ => "unet" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate of the translators.", DefaultValueFactory = _ => DemoLearningRate };
         var segSteps = new Option<int>("--segmenter-steps") { Description = "Training steps for the lung U-Net.", DefaultValueFactory = _ => 150 };
         var ngf = new Option<int>("--ngf") { Description = "Generator and discriminator base width.", DefaultValueFactory = _ => 16 };
@@ -48,12 +52,12 @@ public static class DemoCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator,
         };
         command.SetAction(r =>
         {
             var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
-                r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr));
+                r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"));
             try { return Run(o); }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
             {
@@ -104,6 +108,7 @@ public static class DemoCommand
             var options = new GanOptions
             {
                 Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.Ngf, Blocks = o.Blocks,
+                Generator = o.Generator, UNetDepth = DemoUNetDepth,
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
             };
             if (ablation == Ablation.Full) options = FullMethod(options);

@@ -33,8 +33,9 @@ internal static class DemoReport
             Title = "Opacity.Native demo report",
             Intro =
             [
-                $"Synthetic chest-radiograph phantoms, {o.Count} patients at {o.Size} px (seed {o.Seed}); translators: ResNet generator " +
-                $"(ngf {o.Ngf}, {o.Blocks} blocks), 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU. " +
+                $"Synthetic chest-radiograph phantoms, {o.Count} patients at {o.Size} px (seed {o.Seed}); translators: " +
+                (o.Generator == GeneratorKind.UNet ? $"U-Net generator (width {o.Ngf}, depth {DemoCommand.DemoUNetDepth})" : $"ResNet generator (ngf {o.Ngf}, {o.Blocks} blocks)") +
+                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU. " +
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
                 "option B's classifier-activation prior as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
