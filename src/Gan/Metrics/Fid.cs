@@ -1,7 +1,9 @@
 // Frechet Inception Distance from two feature statistics (FID_KID.md 0 and 8.2):
 //   FID = ||mu1 - mu2||^2 + tr S1 + tr S2 - 2 tr sqrt(S1 S2),
-// with tr sqrt(S1 S2) through the Tensor-level Linalg.TraceSqrtProduct (symmetric eigen route, float64,
-// negative eigenvalues clamped to 0). No eps fallback is needed on this route; the optional eps adds eps * I to
+// with tr sqrt(S1 S2) through the Tensor-level Linalg.TraceSqrtProduct (float64, negative eigenvalues of the
+// symmetric product clamped to 0). Route: Auto by default, i.e. the Cholesky route (no eigenvectors) when either
+// covariance is positive definite, else the symmetric eigen route (the reference); when both sets have
+// N - 1 < d samples the covariances are singular by construction, so the eigen route is taken directly. No eps fallback is needed on this route; the optional eps adds eps * I to
 // both covariances, emulating pytorch-fid's retry, and is 0 by default. Instead of throwing like pytorch-fid's
 // "Imaginary component" check, the result carries a warning flag when the clamped negative mass of the product
 // exceeds 1e-3 (where pytorch-fid's sqrtm route may raise). Tested in FidTests: closed forms, and the fixtures
@@ -20,8 +22,10 @@ public sealed record FidResult(double Fid, double MeanTerm, double TraceTerm, do
 
 public static class Fid
 {
-    /// <summary>FID between two statistics of the same dimension.</summary>
-    public static FidResult Compute(FeatureStatistics real, FeatureStatistics fake, double eps = 0)
+    /// <summary>FID between two statistics of the same dimension; <paramref name="method"/> picks the tr sqrt route
+    /// (Auto: Cholesky when it applies, else the eigen reference).</summary>
+    public static FidResult Compute(FeatureStatistics real, FeatureStatistics fake, double eps = 0,
+        TraceSqrtMethod method = TraceSqrtMethod.Auto)
     {
         int d = real.Dimension;
         if (fake.Dimension != d)
@@ -46,7 +50,9 @@ public static class Fid
         double traceTerm = 0;
         for (int i = 0; i < d; i++)
             traceTerm += s1[i * d + i] + s2[i * d + i];
-        TraceSqrtResult ts = Linalg.TraceSqrtProduct(s1, s2, d);
+        if (method == TraceSqrtMethod.Auto && eps == 0 && real.RankDeficient && fake.RankDeficient)
+            method = TraceSqrtMethod.Eigen;
+        TraceSqrtResult ts = Linalg.TraceSqrtProduct(s1, s2, d, method);
         return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts);
     }
 
