@@ -11,7 +11,10 @@
 //      the eigenvalues of M only. No eigenvectors at all, so it is roughly 2-3x cheaper than v1 at d = 2048.
 //      It needs S1 positive definite: a pivot at or below d * eps * max diag(S1) (rank deficiency, e.g. N <= d
 //      samples or repeated features) makes it try S2 in S1's place (tr sqrt(S1 S2) = tr sqrt(S2 S1)), and if
-//      that fails too it falls back to v1. The route actually taken is reported in the outcome.
+//      that fails too it falls back to v1. The route actually taken is reported in the outcome. A singular S can
+//      still pass when its rounding-noise pivots happen to land above the threshold (one null direction, say);
+//      that is harmless: Cholesky is backward stable, so M is exactly similar to (S1 + E) S2 with |E| ~ eps |S1|,
+//      and the extra eigenvalue is as small as the ones the eigen route keeps for the same noise.
 //   Auto (the default) = v2 with those fallbacks: it meets the 1e-6 relative bar against the scipy fixtures and
 //   is the faster route (bench/results/amd-epyc-2core/fid.md).
 // Tested in TraceSqrtProductTests (closed forms of FID_KID.md 8.5 on both routes: diagonal, commuting
