@@ -62,14 +62,15 @@ public static class TraceSqrtProduct
     {
         if (d < 1 || sigma1.Length < d * d || sigma2.Length < d * d)
             throw new ArgumentException("TraceSqrtProduct: buffers are smaller than d x d.");
-        double[] s1 = Symmetrised(sigma1, d);
-        double[] s2 = Symmetrised(sigma2, d);
         if (route == TraceSqrtRoute.Eigen)
-            return EigenRoute(s1, s2, d);
-        // Cholesky overwrites its input, so keep S1 for the swapped attempt and the fallback.
-        double[] l = (double[])s1.Clone();
-        if (Cholesky.Factor(l, d, PivotThreshold(s1, d)) < 0)
+            return EigenRoute(Symmetrised(sigma1, d), Symmetrised(sigma2, d), d);
+        // Cholesky overwrites its input: factor a symmetrised copy and symmetrise again only on a fallback.
+        double[] l = Symmetrised(sigma1, d);
+        double[] s2 = Symmetrised(sigma2, d);
+        double threshold1 = PivotThreshold(l, d);
+        if (Cholesky.Factor(l, d, threshold1) < 0)
             return CholeskyRoute(l, s2, d);
+        double[] s1 = Symmetrised(sigma1, d);
         s2.AsSpan().CopyTo(l);
         if (Cholesky.Factor(l, d, PivotThreshold(s2, d)) < 0)
             return CholeskyRoute(l, s1, d);
@@ -108,8 +109,13 @@ public static class TraceSqrtProduct
             fixed (double* pm = m)
                 Symmetrise.MirrorUpper(pm, d, d);
         }
+        // Eigenvalues of M in place (M is ours to overwrite; SymmetricEigen would copy it first).
         var mu = new double[d];
-        SymmetricEigen.Decompose(m, d, mu, Span<double>.Empty);
+        var e = new double[Math.Max(d - 1, 1)];
+        var tau = new double[Math.Max(d - 1, 1)];
+        Tridiagonal.Reduce(m, d, mu, e, tau);
+        TridiagonalQl.Solve(mu, e, d, Span<double>.Empty);
+        Array.Sort(mu);
         return Summed(mu, d, 0, 0, double.NaN, double.NaN, TraceSqrtRoute.Cholesky);
     }
 
