@@ -2,7 +2,8 @@
 // Versions: v1 (the only one) is LAPACK's blocked DSYTRD/DLATRD (lower) and DORGTR/DLARFT/DLARFB: panels of
 // Nb columns, each column updated with the panel's earlier reflectors (rank-2 corrections with V and W), a
 // matrix-vector product with the not-yet-updated trailing block (SymmetricMatVec.cs), and after each panel a
-// rank-2*Nb trailing update A22 -= V W^T + W V^T on the upper triangle's tiles (DGEMM core, SYR2K-like). Q is accumulated backwards in blocks of compact WY
+// rank-2*Nb trailing update A22 -= V W^T + W V^T on the upper triangle's tiles only (DGEMM core, SYR2K-like;
+// until 2026-11-25 it was one full DGEMM, twice the flops). Q is accumulated backwards in blocks of compact WY
 // reflectors (I - V T V^T), two DGEMMs per block.
 // Layout: A is symmetric, so LAPACK's column j (column-major) is our row j (row-major) and is contiguous.
 // Reflector i (i = 0 .. n-2) acts on indices i+1 .. n-1, v[i+1] = 1 (stored explicitly), v[r] = A[i, r].
