@@ -37,13 +37,26 @@ public static class Linalg
         {
             TraceSqrtMethod.Eigen => TraceSqrtRoute.Eigen,
             TraceSqrtMethod.Cholesky => TraceSqrtRoute.Cholesky,
+            TraceSqrtMethod.Thin => throw new ArgumentException("The thin-factor route needs the factor: call TraceSqrtProductThin."),
             _ => TraceSqrtRoute.Auto,
         };
-        TraceSqrtOutcome o = Kernels.Cpu.Linalg.TraceSqrtProduct.Compute(sigma1, sigma2, d, route);
-        return new TraceSqrtResult(o.Value, o.ClampedSigma1, o.ClampedMassSigma1, o.ClampedProduct, o.ClampedSqrtMassProduct,
-            o.MinEigenvalueSigma1, o.MaxEigenvalueSigma1, o.MinEigenvalueProduct, o.MaxEigenvalueProduct,
-            o.Route == TraceSqrtRoute.Cholesky ? TraceSqrtMethod.Cholesky : TraceSqrtMethod.Eigen);
+        return Result(Kernels.Cpu.Linalg.TraceSqrtProduct.Compute(sigma1, sigma2, d, route));
     }
+
+    /// <summary><c>tr sqrt(S1 S2)</c> from a thin factor A (r x d) with A^T A = S1 (e.g. centred features over
+    /// sqrt(N - 1)): the eigenvalues of the r x r matrix A S2 A^T. Exact, and the cheap route when r &lt; d.</summary>
+    public static TraceSqrtResult TraceSqrtProductThin(ReadOnlySpan<double> factor1, int r, ReadOnlySpan<double> sigma2, int d)
+        => Result(Kernels.Cpu.Linalg.TraceSqrtProduct.ComputeThin(factor1, r, sigma2, d));
+
+    private static TraceSqrtResult Result(TraceSqrtOutcome o)
+        => new(o.Value, o.ClampedSigma1, o.ClampedMassSigma1, o.ClampedProduct, o.ClampedSqrtMassProduct,
+            o.MinEigenvalueSigma1, o.MaxEigenvalueSigma1, o.MinEigenvalueProduct, o.MaxEigenvalueProduct,
+            o.Route switch
+            {
+                TraceSqrtRoute.Cholesky => TraceSqrtMethod.Cholesky,
+                TraceSqrtRoute.Thin => TraceSqrtMethod.Thin,
+                _ => TraceSqrtMethod.Eigen,
+            });
 }
 
 /// <summary>How <c>tr sqrt(S1 S2)</c> is evaluated (Kernels.Cpu.Linalg.TraceSqrtProduct's header has the details).</summary>
@@ -55,6 +68,8 @@ public enum TraceSqrtMethod
     Eigen = 1,
     /// <summary>Cholesky route, falling back like Auto when neither matrix is positive definite.</summary>
     Cholesky = 2,
+    /// <summary>Thin-factor route from the features of a set with N - 1 &lt; d (TraceSqrtProductThin only).</summary>
+    Thin = 3,
 }
 
 /// <summary><c>tr sqrt(S1 S2)</c> and what was clamped: eigenvalues of S1 below 0 (count, total magnitude) and

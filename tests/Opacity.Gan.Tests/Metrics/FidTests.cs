@@ -54,6 +54,25 @@ public sealed class FidTests
         Assert.That(fid.PytorchFidMightRaise, Is.EqualTo(c.GetProperty("pytorch_fid_would_raise").GetBoolean()));
     }
 
+    [TestCaseSource(typeof(FidKidFixtures), nameof(FidKidFixtures.Cases))]
+    public void Fid_from_features_matches_scipy_and_takes_the_thin_route_for_few_samples(string name)
+    {
+        JsonElement c = FidKidFixtures.Case(name);
+        NpyMatrix r = Npy.Read(FidKidFixtures.Path_(c.GetProperty("real").GetString()!));
+        NpyMatrix f = Npy.Read(FidKidFixtures.Path_(c.GetProperty("fake").GetString()!));
+        FidResult fid = Fid.Compute(r.Data, r.Rows, f.Data, f.Rows, r.Cols);
+        bool few = Math.Min(r.Rows, f.Rows) - 1 < r.Cols;
+        Assert.That(fid.Detail.Method, Is.EqualTo(few ? TraceSqrtMethod.Thin : TraceSqrtMethod.Cholesky));
+        double sqrtm = c.GetProperty("fid_sqrtm").GetDouble();
+        double traces = c.GetProperty("trace_sigma_real").GetDouble() + c.GetProperty("trace_sigma_fake").GetDouble();
+        Assert.That(fid.Fid, Is.EqualTo(sqrtm).Within(1e-6 * Math.Abs(sqrtm) + 1e-10 * traces));
+        // Same statistics as the covariance overload; the traces agree to rounding.
+        FidResult fromStats = Fid.Compute(FeatureStatistics.FromFeatures(r.Data, r.Rows, r.Cols, "real"),
+            FeatureStatistics.FromFeatures(f.Data, f.Rows, f.Cols, "fake"), method: TraceSqrtMethod.Eigen);
+        Assert.That(fid.TraceTerm, Is.EqualTo(fromStats.TraceTerm));
+        Assert.That(fid.Fid, Is.EqualTo(fromStats.Fid).Within((few ? 1e-7 : 1e-10) * Math.Abs(fromStats.Fid) + 1e-10 * traces));
+    }
+
     [Test]
     public void Mean_shift_only_gives_squared_distance()
     {
