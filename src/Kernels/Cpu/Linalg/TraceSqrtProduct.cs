@@ -1,4 +1,4 @@
-// tr sqrt(S1 S2) for symmetric PSD S1, S2 (d x d, float64). Both routes symmetrise the inputs, clamp negative
+// tr sqrt(S1 S2) for symmetric PSD S1, S2 (d x d, float64). All routes symmetrise the inputs, clamp negative
 // eigenvalues of the final symmetric matrix M (similar to S1 S2) to 0 and return c = sum sqrt(mu), summed in
 // ascending order. Clamping a negative eigenvalue to 0 is what "real part of the complex square root" gives in
 // torchmetrics and torch-fidelity; for full-rank S1 the result equals trace(scipy.linalg.sqrtm(S1 S2)) to rounding.
@@ -21,9 +21,10 @@
 //      needs no positive definiteness. Only through ComputeThin (it needs the features, not just S1).
 //   Auto (the default) = v2 with those fallbacks: it meets the 1e-6 relative bar against the scipy fixtures and
 //   is the faster route (bench/results/amd-epyc-2core/fid.md).
-// Tested in TraceSqrtProductTests (closed forms of FID_KID.md 8.5 on both routes: diagonal, commuting
-// DCT-rotated, scaled, the 2 x 2 worked example; v2 against v1 at odd sizes; the fallbacks on singular inputs)
-// and via the FID fixtures (tests/Opacity.Gan.Tests, both routes against scipy).
+// Tested in TraceSqrtProductTests (closed forms of FID_KID.md 8.5 on v1, v2 and Auto: diagonal, commuting
+// DCT-rotated, scaled, the 2 x 2 worked example; v2 against v1 at odd sizes; the fallbacks on singular inputs;
+// v3 against v1 and Auto for r < d and r > d) and via the FID fixtures (tests/Opacity.Gan.Tests: Auto, v1 and,
+// from features, v3 against scipy).
 namespace Opacity.Kernels.Cpu.Linalg;
 
 /// <summary>Which algorithm evaluates tr sqrt(S1 S2); see the file header.</summary>
