@@ -1,5 +1,6 @@
 // FID on the CPU in float64: the whole metric on two 5000 x 2048 feature sets (statistics + tr sqrt(S1 S2)),
-// and its parts (covariance SYRK, symmetric eigendecomposition with and without vectors, DGEMM 2048).
+// and its parts (covariance SYRK, tr sqrt on the default Cholesky route and on the eigen route, Cholesky,
+// symmetric eigendecomposition with and without vectors, DGEMM 2048).
 // Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*FidBench*'
 // The same-run comparison with scipy's sqrtm route and numpy's eigh route is bench/scipy/fid_compare.sh;
 // results go to bench/results/<machine>/fid.md.
@@ -69,8 +70,18 @@ public class FidBench
         return Fid.Compute(s1, s2).Fid;
     }
 
-    [Benchmark(Description = "tr sqrt(S1 S2), d = 2048")]
+    [Benchmark(Description = "tr sqrt(S1 S2), d = 2048 (default: v2 Cholesky route)")]
     public double TraceSqrt() => Fid.Compute(_s1!, _s2!).TraceSqrt;
+
+    [Benchmark(Description = "tr sqrt(S1 S2), d = 2048, v1 eigen route")]
+    public double TraceSqrtEigen() => TraceSqrtProduct.Compute(_a, _b, D, TraceSqrtRoute.Eigen).Value;
+
+    [Benchmark(Description = "Cholesky 2048")]
+    public int Cholesky2048()
+    {
+        _a.AsSpan().CopyTo(_c);
+        return Cholesky.Factor(_c, D, 0);
+    }
 
     [Benchmark(Description = "mean + covariance 5000x2048")]
     public double Statistics() => FeatureStatistics.FromFeatures(_real, N, D, "real").Covariance[0];

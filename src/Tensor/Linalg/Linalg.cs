@@ -27,18 +27,54 @@ public static class Linalg
     public static void SymmetricEigen(ReadOnlySpan<double> a, int n, Span<double> eigenvalues, Span<double> eigenvectors)
         => Kernels.Cpu.Linalg.SymmetricEigen.Decompose(a, n, eigenvalues, eigenvectors);
 
-    /// <summary><c>tr sqrt(S1 S2)</c> for symmetric PSD d x d matrices by the symmetric eigen route
-    /// (negative eigenvalues clamped to 0), with diagnostics.</summary>
-    public static TraceSqrtResult TraceSqrtProduct(ReadOnlySpan<double> sigma1, ReadOnlySpan<double> sigma2, int d)
+    /// <summary><c>tr sqrt(S1 S2)</c> for symmetric PSD d x d matrices (negative eigenvalues of the symmetric
+    /// product clamped to 0), with diagnostics. <paramref name="method"/>: Auto (default) takes the Cholesky route
+    /// when S1 or S2 is positive definite and the symmetric eigen route (the reference) otherwise.</summary>
+    public static TraceSqrtResult TraceSqrtProduct(ReadOnlySpan<double> sigma1, ReadOnlySpan<double> sigma2, int d,
+        TraceSqrtMethod method = TraceSqrtMethod.Auto)
     {
-        TraceSqrtOutcome o = Kernels.Cpu.Linalg.TraceSqrtProduct.Compute(sigma1, sigma2, d);
-        return new TraceSqrtResult(o.Value, o.ClampedSigma1, o.ClampedMassSigma1, o.ClampedProduct, o.ClampedSqrtMassProduct,
-            o.MinEigenvalueSigma1, o.MaxEigenvalueSigma1, o.MinEigenvalueProduct, o.MaxEigenvalueProduct);
+        TraceSqrtRoute route = method switch
+        {
+            TraceSqrtMethod.Eigen => TraceSqrtRoute.Eigen,
+            TraceSqrtMethod.Cholesky => TraceSqrtRoute.Cholesky,
+            TraceSqrtMethod.Thin => throw new ArgumentException("The thin-factor route needs the factor: call TraceSqrtProductThin."),
+            _ => TraceSqrtRoute.Auto,
+        };
+        return Result(Kernels.Cpu.Linalg.TraceSqrtProduct.Compute(sigma1, sigma2, d, route));
     }
+
+    /// <summary><c>tr sqrt(S1 S2)</c> from a thin factor A (r x d) with A^T A = S1 (e.g. centred features over
+    /// sqrt(N - 1)): the eigenvalues of the r x r matrix A S2 A^T. Exact, and the cheap route when r &lt; d.</summary>
+    public static TraceSqrtResult TraceSqrtProductThin(ReadOnlySpan<double> factor1, int r, ReadOnlySpan<double> sigma2, int d)
+        => Result(Kernels.Cpu.Linalg.TraceSqrtProduct.ComputeThin(factor1, r, sigma2, d));
+
+    private static TraceSqrtResult Result(TraceSqrtOutcome o)
+        => new(o.Value, o.ClampedSigma1, o.ClampedMassSigma1, o.ClampedProduct, o.ClampedSqrtMassProduct,
+            o.MinEigenvalueSigma1, o.MaxEigenvalueSigma1, o.MinEigenvalueProduct, o.MaxEigenvalueProduct,
+            o.Route switch
+            {
+                TraceSqrtRoute.Cholesky => TraceSqrtMethod.Cholesky,
+                TraceSqrtRoute.Thin => TraceSqrtMethod.Thin,
+                _ => TraceSqrtMethod.Eigen,
+            });
+}
+
+/// <summary>How <c>tr sqrt(S1 S2)</c> is evaluated (Kernels.Cpu.Linalg.TraceSqrtProduct's header has the details).</summary>
+public enum TraceSqrtMethod
+{
+    /// <summary>Cholesky route when S1 or S2 is positive definite, else the eigen route.</summary>
+    Auto = 0,
+    /// <summary>Symmetric eigen route (the reference; any PSD input).</summary>
+    Eigen = 1,
+    /// <summary>Cholesky route, falling back like Auto when neither matrix is positive definite.</summary>
+    Cholesky = 2,
+    /// <summary>Thin-factor route from the features of a set with N - 1 &lt; d (TraceSqrtProductThin only).</summary>
+    Thin = 3,
 }
 
 /// <summary><c>tr sqrt(S1 S2)</c> and what was clamped: eigenvalues of S1 below 0 (count, total magnitude) and
-/// eigenvalues of the symmetric product M below 0 (count, sum of sqrt|mu|), plus the extreme eigenvalues.</summary>
+/// eigenvalues of the symmetric product M below 0 (count, sum of sqrt|mu|), plus the extreme eigenvalues (those of
+/// S1 are NaN on the Cholesky route, which does not compute them). <c>Method</c> is the route actually taken.</summary>
 public readonly record struct TraceSqrtResult(
     double Value,
     int ClampedSigma1,
@@ -48,4 +84,5 @@ public readonly record struct TraceSqrtResult(
     double MinEigenvalueSigma1,
     double MaxEigenvalueSigma1,
     double MinEigenvalueProduct,
-    double MaxEigenvalueProduct);
+    double MaxEigenvalueProduct,
+    TraceSqrtMethod Method);

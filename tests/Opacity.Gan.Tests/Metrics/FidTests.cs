@@ -1,16 +1,26 @@
 // FID against scipy (pytorch-fid's sqrtm route), numpy eigvals (torch-fidelity/torchmetrics) and numpy eigh
 // (the same symmetric route in LAPACK) on the fixtures of tests/fixtures/fidkid: full rank, N < d,
-// identical sets, float32 Inception-like features; plus closed forms and bad input.
+// identical sets, float32 Inception-like features, each through the default route (Auto: Cholesky where a
+// covariance is positive definite, the eigen reference where both are singular) and the eigen route itself;
+// plus closed forms and bad input.
 using System.Text.Json;
 using Opacity.Gan.Data;
 using Opacity.Gan.Metrics;
+using Opacity.Tensors;
 
 namespace Opacity.Gan.Tests.Metrics;
 
 public sealed class FidTests
 {
-    [TestCaseSource(typeof(FidKidFixtures), nameof(FidKidFixtures.Cases))]
-    public void Fid_matches_scipy_sqrtm_within_1e6_relative(string name)
+    private static IEnumerable<TestCaseData> CasesByMethod()
+    {
+        foreach (TestCaseData c in FidKidFixtures.Cases())
+            foreach (TraceSqrtMethod method in new[] { TraceSqrtMethod.Auto, TraceSqrtMethod.Eigen })
+                yield return new TestCaseData(c.Arguments[0], method).SetName($"{{m}}({c.Arguments[0]},{method})");
+    }
+
+    [TestCaseSource(nameof(CasesByMethod))]
+    public void Fid_matches_scipy_sqrtm_within_1e6_relative(string name, TraceSqrtMethod method)
     {
         JsonElement c = FidKidFixtures.Case(name);
         NpyMatrix r = Npy.Read(FidKidFixtures.Path_(c.GetProperty("real").GetString()!));
@@ -22,7 +32,10 @@ public sealed class FidTests
         Assert.That(s1.Mean[0], Is.EqualTo(c.GetProperty("mean_real_first").GetDouble()).Within(1e-13));
         Assert.That(s1.Covariance[0], Is.EqualTo(c.GetProperty("cov_real_00").GetDouble()).Within(1e-13));
         Assert.That(s1.Covariance[1], Is.EqualTo(c.GetProperty("cov_real_01").GetDouble()).Within(1e-13));
-        FidResult fid = Fid.Compute(s1, s2);
+        FidResult fid = Fid.Compute(s1, s2, method: method);
+        bool rankDeficient = s1.RankDeficient || s2.RankDeficient;
+        // Auto takes the Cholesky route unless both covariances are singular by construction (N - 1 < d).
+        Assert.That(fid.Detail.Method, Is.EqualTo(method == TraceSqrtMethod.Auto && !rankDeficient ? TraceSqrtMethod.Cholesky : TraceSqrtMethod.Eigen));
         double sqrtm = c.GetProperty("fid_sqrtm").GetDouble();
         double eigvals = c.GetProperty("fid_eigvals").GetDouble();
         double eigh = c.GetProperty("fid_eigh").GetDouble();
@@ -30,16 +43,34 @@ public sealed class FidTests
         Assert.That(fid.TraceTerm, Is.EqualTo(traces).Within(1e-12 * traces));
         // Identical sets: FID is 0 up to rounding, so the bar is relative to the trace scale there.
         double atol = 1e-10 * traces;
-        TestContext.Out.WriteLine($"{name}: ours {fid.Fid:R}, scipy sqrtm {sqrtm:R} (rel {Math.Abs(fid.Fid - sqrtm) / Math.Abs(sqrtm):E2}), " +
+        TestContext.Out.WriteLine($"{name} ({fid.Detail.Method}): ours {fid.Fid:R}, scipy sqrtm {sqrtm:R} (rel {Math.Abs(fid.Fid - sqrtm) / Math.Abs(sqrtm):E2}), " +
             $"eigvals {eigvals:R}, eigh {eigh:R}; clamped {fid.Detail.ClampedSigma1}/{fid.Detail.ClampedProduct}");
         Assert.That(fid.Fid, Is.EqualTo(sqrtm).Within(1e-6 * Math.Abs(sqrtm) + atol), "vs scipy.linalg.sqrtm route");
         Assert.That(fid.Fid, Is.EqualTo(eigvals).Within(1e-6 * Math.Abs(eigvals) + atol), "vs eigvals route");
         // Same algorithm as ours in LAPACK: full rank agrees to rounding. With N - 1 < d the null space of each
         // covariance holds eigenvalues of rounding size (+-1e-16 lambda_max) whose square roots (~1e-8) survive
         // the clamp or not depending on summation order, so the two routes agree only to ~1e-8 there.
-        bool rankDeficient = s1.RankDeficient || s2.RankDeficient;
         Assert.That(fid.Fid, Is.EqualTo(eigh).Within((rankDeficient ? 1e-7 : 1e-10) * Math.Abs(eigh) + atol), "vs numpy eigh route");
         Assert.That(fid.PytorchFidMightRaise, Is.EqualTo(c.GetProperty("pytorch_fid_would_raise").GetBoolean()));
+    }
+
+    [TestCaseSource(typeof(FidKidFixtures), nameof(FidKidFixtures.Cases))]
+    public void Fid_from_features_matches_scipy_and_takes_the_thin_route_for_few_samples(string name)
+    {
+        JsonElement c = FidKidFixtures.Case(name);
+        NpyMatrix r = Npy.Read(FidKidFixtures.Path_(c.GetProperty("real").GetString()!));
+        NpyMatrix f = Npy.Read(FidKidFixtures.Path_(c.GetProperty("fake").GetString()!));
+        FidResult fid = Fid.Compute(r.Data, r.Rows, f.Data, f.Rows, r.Cols);
+        bool few = Math.Min(r.Rows, f.Rows) - 1 < r.Cols;
+        Assert.That(fid.Detail.Method, Is.EqualTo(few ? TraceSqrtMethod.Thin : TraceSqrtMethod.Cholesky));
+        double sqrtm = c.GetProperty("fid_sqrtm").GetDouble();
+        double traces = c.GetProperty("trace_sigma_real").GetDouble() + c.GetProperty("trace_sigma_fake").GetDouble();
+        Assert.That(fid.Fid, Is.EqualTo(sqrtm).Within(1e-6 * Math.Abs(sqrtm) + 1e-10 * traces));
+        // Same statistics as the covariance overload; the traces agree to rounding.
+        FidResult fromStats = Fid.Compute(FeatureStatistics.FromFeatures(r.Data, r.Rows, r.Cols, "real"),
+            FeatureStatistics.FromFeatures(f.Data, f.Rows, f.Cols, "fake"), method: TraceSqrtMethod.Eigen);
+        Assert.That(fid.TraceTerm, Is.EqualTo(fromStats.TraceTerm));
+        Assert.That(fid.Fid, Is.EqualTo(fromStats.Fid).Within((few ? 1e-7 : 1e-10) * Math.Abs(fromStats.Fid) + 1e-10 * traces));
     }
 
     [Test]

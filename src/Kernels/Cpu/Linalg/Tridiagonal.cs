@@ -1,13 +1,13 @@
 // Householder tridiagonalisation of a dense symmetric matrix, A = Q T Q^T, and the explicit Q^T.
 // Versions: v1 (the only one) is LAPACK's blocked DSYTRD/DLATRD (lower) and DORGTR/DLARFT/DLARFB: panels of
 // Nb columns, each column updated with the panel's earlier reflectors (rank-2 corrections with V and W), a
-// matrix-vector product with the not-yet-updated trailing block, and after each panel one DGEMM for the
-// rank-2*Nb trailing update A22 -= V W^T + W V^T. Q is accumulated backwards in blocks of compact WY
+// matrix-vector product with the not-yet-updated trailing block (SymmetricMatVec.cs), and after each panel a
+// rank-2*Nb trailing update A22 -= V W^T + W V^T on the upper triangle's tiles only (DGEMM core, SYR2K-like;
+// until 2026-11-25 it was one full DGEMM, twice the flops). Q is accumulated backwards in blocks of compact WY
 // reflectors (I - V T V^T), two DGEMMs per block.
 // Layout: A is symmetric, so LAPACK's column j (column-major) is our row j (row-major) and is contiguous.
 // Reflector i (i = 0 .. n-2) acts on indices i+1 .. n-1, v[i+1] = 1 (stored explicitly), v[r] = A[i, r].
 // Tested in SymmetricEigenTests against Reference/SymmetricEigenReference (Jacobi) and by A Z^T = Z^T diag(w).
-using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Opacity.Kernels.Cpu.Linalg;
@@ -18,10 +18,14 @@ public static class Tridiagonal
     // Q is formed with wider blocks: each block is two GEMMs over the whole trailing Z, so the pass count
     // (and the memory traffic of Z) falls with the width while the small T factor stays cheap.
     private const int NbQ = 128;
+    // Tiles of the trailing SYR2K update: small enough that the diagonal tiles' wasted lower halves stay a small
+    // share (and there are many tiles to share between threads), large enough to amortise the packing.
+    private const int UpdateTile = 256;
 
     /// <summary>Reduces symmetric <paramref name="a"/> (n x n, row-major, overwritten with the reflectors) to
     /// tridiagonal form: diagonal <paramref name="d"/> (n), sub-diagonal <paramref name="e"/> (n - 1) and the
-    /// reflector scalars <paramref name="tau"/> (n - 1).</summary>
+    /// reflector scalars <paramref name="tau"/> (n - 1). Only the upper triangle is read (row r from column r on);
+    /// the strict lower triangle is neither read nor kept up to date.</summary>
     public static void Reduce(Span<double> a, int n, Span<double> d, Span<double> e, Span<double> tau)
     {
         if (a.Length < n * n || d.Length < n || e.Length < Math.Max(n - 1, 0) || tau.Length < Math.Max(n - 1, 0))
@@ -80,7 +84,7 @@ public static class Tridiagonal
         int m = len - 1;
         Span<double> w = wt.AsSpan(j * n + i + 1, m);
         // w = tau * (A22 - V W^T - W V^T) v, with A22 the trailing block before this panel's update.
-        SymmetricMatVec(a, n, i + 1, v, w);
+        SymmetricMatVec.Multiply(a, n, i + 1, v, w);
         for (int t = 0; t < j; t++)
         {
             t1[t] = TensorPrimitives.Dot(wt.AsSpan(t * n + i + 1, m), v);
@@ -96,54 +100,16 @@ public static class Tridiagonal
         TensorPrimitives.MultiplyAdd(v, alpha2, w, w);
     }
 
-    /// <summary>w = A[s:, s:] v for the trailing block starting at row/column s. Reads only the upper triangle
-    /// (row r from column r on), so each element is loaded once: a dot product for w[r] and an axpy for w[r+1:]
-    /// (DSYMV's scheme). Threads take row ranges of equal area, each with its own accumulator.</summary>
-    private static unsafe void SymmetricMatVec(Span<double> a, int n, int s, ReadOnlySpan<double> v, Span<double> w)
-    {
-        int m = n - s;
-        // A few parts per core (dynamically scheduled), so a descheduled thread on a shared machine is covered.
-        int parts = m < 384 || Environment.ProcessorCount < 2 ? 1 : Math.Min(4 * Environment.ProcessorCount, 16);
-        double[] acc = ArrayPool<double>.Shared.Rent(parts * m);
-        fixed (double* pa = a)
-        fixed (double* pv = v)
-        fixed (double* pacc = acc)
-        {
-            nint ia = (nint)pa, iv = (nint)pv, iacc = (nint)pacc;
-            void Rows(int p)
-            {
-                // Row range of equal area: boundary r_p = m (1 - sqrt(1 - p / parts)).
-                int r0 = (int)(m * (1 - Math.Sqrt(1 - (double)p / parts)));
-                int r1 = p == parts - 1 ? m : (int)(m * (1 - Math.Sqrt(1 - (double)(p + 1) / parts)));
-                var y = new Span<double>((double*)iacc + (nint)p * m, m);
-                y.Clear();
-                var vs = new ReadOnlySpan<double>((double*)iv, m);
-                for (int r = r0; r < r1; r++)
-                {
-                    var row = new ReadOnlySpan<double>((double*)ia + (nint)(s + r) * n + s + r, m - r);
-                    y[r] += TensorPrimitives.Dot(row, vs[r..]);
-                    if (r + 1 < m)
-                        TensorPrimitives.MultiplyAdd(row[1..], vs[r], y[(r + 1)..], y[(r + 1)..]);
-                }
-            }
-            if (parts == 1)
-                Rows(0);
-            else
-                Parallel.For(0, parts, Rows);
-            new ReadOnlySpan<double>(pacc, m).CopyTo(w);
-            for (int p = 1; p < parts; p++)
-                TensorPrimitives.Add(w, new ReadOnlySpan<double>(pacc + (nint)p * m, m), w);
-        }
-        ArrayPool<double>.Shared.Return(acc);
-    }
-
-    /// <summary>A[p1:, p1:] -= V W^T + W V^T as one DGEMM with k = 2 kb.</summary>
-    private static void TrailingUpdate(Span<double> a, int n, int p0, int kb, double[] wt)
+    /// <summary>A[p1:, p1:] -= V W^T + W V^T (a SYR2K with k = 2 kb through the DGEMM core), on the tiles on and
+    /// above the diagonal only: nothing below the diagonal is read again (rows r are read from column r on), so
+    /// the strict lower triangle is left stale and the update costs half a full DGEMM.</summary>
+    private static unsafe void TrailingUpdate(Span<double> a, int n, int p0, int kb, double[] wt)
     {
         int p1 = p0 + kb;
         int m = n - p1;
-        var left = new double[2 * kb * m];
-        var right = new double[2 * kb * m];
+        int k = 2 * kb;
+        var left = new double[k * m];
+        var right = new double[k * m];
         for (int t = 0; t < kb; t++)
         {
             ReadOnlySpan<double> vt = a.Slice((p0 + t) * n + p1, m);
@@ -153,7 +119,33 @@ public static class Tridiagonal
             wtt.CopyTo(right.AsSpan(t * m, m));
             vt.CopyTo(right.AsSpan((kb + t) * m, m));
         }
-        Dgemm.Multiply(true, false, m, m, 2 * kb, -1.0, left, m, right, m, 1.0, a.Slice(p1 * n + p1), n);
+        int tiles = (m + UpdateTile - 1) / UpdateTile;
+        int jobs = tiles * (tiles + 1) / 2;
+        fixed (double* pl = left)
+        fixed (double* pr = right)
+        fixed (double* pa = a)
+        {
+            nint il = (nint)pl, ir = (nint)pr, ic = (nint)(pa + (nint)p1 * n + p1);
+            void Tile(int job)
+            {
+                // job -> (ti, tj), tj >= ti, row-major over the upper triangle of tiles.
+                int ti = 0, rest = job;
+                while (rest >= tiles - ti)
+                {
+                    rest -= tiles - ti;
+                    ti++;
+                }
+                int i0 = ti * UpdateTile, j0 = (ti + rest) * UpdateTile;
+                int mm = Math.Min(UpdateTile, m - i0), nn = Math.Min(UpdateTile, m - j0);
+                Dgemm.Serial(true, false, mm, nn, k, -1.0, (double*)il + i0, m, (double*)ir + j0, m, 1.0,
+                    (double*)ic + (nint)i0 * n + j0, n);
+            }
+            if (jobs > 1 && (double)m * m * k > 4e6)
+                Parallel.For(0, jobs, Tile);
+            else
+                for (int t = 0; t < jobs; t++)
+                    Tile(t);
+        }
     }
 
     /// <summary>Forms Z = Q^T (n x n, row-major; row j is column j of Q) from the reflectors that
