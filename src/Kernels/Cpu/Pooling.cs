@@ -100,43 +100,70 @@ public static class Pooling
         }
     }
 
-    /// <summary>y = window max; <paramref name="argmax"/> gets the flat input index of each max.</summary>
+    /// <summary>y = window max; <paramref name="argmax"/> gets the flat input index of each max, or is empty when no
+    /// backward will run (inference), which skips the index search.</summary>
     public static void MaxForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, int pad, Span<T> y, Span<int> argmax)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Validate(h, w, k, s, pad);
         int oh = OutSize(h, k, s, pad), ow = OutSize(w, k, s, pad);
+        bool withIndex = !argmax.IsEmpty;
         unsafe
         {
             fixed (T* px = x) fixed (T* py = y) fixed (int* pa = argmax)
             {
                 T* xp = px, yp = py;
                 int* ap = pa;
-                ForPlanes(planes, (long)oh * ow * k * k, p =>
-                {
-                    int b = p * h * w;
-                    for (int r = 0; r < oh; r++)
-                    {
-                        var (r0, r1, _) = PoolingReference.Window(r, h, k, s, pad);
-                        for (int q = 0; q < ow; q++)
-                        {
-                            var (c0, c1, _) = PoolingReference.Window(q, w, k, s, pad);
-                            int best = b + r0 * w + c0;
-                            T m = xp[best];
-                            for (int i = r0; i < r1; i++)
-                                for (int j = c0; j < c1; j++)
-                                {
-                                    int idx = b + i * w + j;
-                                    T v = xp[idx];
-                                    if (v > m || T.IsNaN(v)) { m = v; best = idx; }
-                                }
-                            int o = (p * oh + r) * ow + q;
-                            yp[o] = m; ap[o] = best;
-                        }
-                    }
-                });
+                ForPlanes(planes, (long)oh * ow * k * k, p => MaxPlane(xp + (long)p * h * w, p * h * w, h, w, k, s, pad, oh, ow,
+                    yp + (long)p * oh * ow, withIndex ? ap + (long)p * oh * ow : null));
             }
         }
+    }
+
+    /// <summary>One plane: <paramref name="src"/> starts at flat input index <paramref name="b"/>; <paramref name="arg"/> null
+    /// means values only. The max is found
+    /// without a data-dependent branch (maxss, NaN tracked on the side), then the first index holding it: one
+    /// unpredictable branch per window instead of one per tap.</summary>
+    private static unsafe void MaxPlane<T>(T* src, int b, int h, int w, int k, int s, int pad, int oh, int ow, T* dst, int* arg)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < oh; r++)
+        {
+            var (r0, r1, _) = PoolingReference.Window(r, h, k, s, pad);
+            for (int q = 0; q < ow; q++)
+            {
+                var (c0, c1, _) = PoolingReference.Window(q, w, k, s, pad);
+                T m = src[r0 * w + c0];
+                bool nan = false;
+                for (int i = r0; i < r1; i++)
+                {
+                    T* row = src + i * w;
+                    for (int j = c0; j < c1; j++) { T v = row[j]; m = T.MaxNative(m, v); nan |= T.IsNaN(v); }
+                }
+                if (arg == null) { dst[r * ow + q] = nan ? T.NaN : m; continue; }
+                int best = nan ? LastNaN(src, w, r0, r1, c0, c1) : FirstEqual(src, w, r0, r1, c0, c1, m);
+                dst[r * ow + q] = src[best];
+                arg[r * ow + q] = b + best;
+            }
+        }
+    }
+
+    private static unsafe int FirstEqual<T>(T* x, int w, int r0, int r1, int c0, int c1, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++)
+                if (x[i * w + j] == m) return i * w + j;
+        return r0 * w + c0;   // unreachable: m is one of the window's values
+    }
+
+    /// <summary>PyTorch's rule when a window holds NaN: every NaN replaces the running max, so the last one wins.</summary>
+    private static unsafe int LastNaN<T>(T* x, int w, int r0, int r1, int c0, int c1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int last = r0 * w + c0;
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++)
+                if (T.IsNaN(x[i * w + j])) last = i * w + j;
+        return last;
     }
 
     public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, int inputLength, bool accumulate)

@@ -98,7 +98,7 @@ internal sealed partial class CpuBackend
         else PoolingReference.AvgBackward(dy.AsSpanF64(), p, h, w, k, s, pad, countIncludePad, dx.AsSpanF64(), accumulate);
     }
 
-    public override void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[] argmax)
+    public override void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax)
     {
         var (p, h, w) = Planes(x);
         if (x.DType == DType.F32) Pooling.MaxForward(x.AsSpan(), p, h, w, k, s, pad, y.AsSpan(), argmax);

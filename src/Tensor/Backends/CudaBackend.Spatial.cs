@@ -84,12 +84,14 @@ internal sealed partial class CudaBackend
         SpatialCuda.AvgPoolBackward(L, P(dy), p, h, w, k, s, pad, countIncludePad, P(dx), accumulate);
     }
 
-    /// <remarks>The contract keeps argmax on the host, so this copies it back (a stream synchronisation).</remarks>
-    public override unsafe void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[] argmax)
+    /// <remarks>The contract keeps argmax on the host, so this copies it back (a stream synchronisation) unless no
+    /// backward will run (argmax null).</remarks>
+    public override unsafe void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax)
     {
         var (p, h, w) = Planes(x);
         using DeviceBlock idx = Context.Allocator.Allocate((long)y.Numel * sizeof(int));
         SpatialCuda.MaxPool(L, P(x), p, h, w, k, s, pad, P(y), idx.Pointer);
+        if (argmax is null) return;
         fixed (int* a = argmax) Context.CopyToHost(a, idx.Pointer, (long)y.Numel * sizeof(int));
     }
 

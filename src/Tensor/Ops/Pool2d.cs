@@ -25,10 +25,11 @@ internal sealed class Pool2d(bool max, Tensor x, int k, int s, int pad, bool cou
             throw new ShapeMismatchException($"{op}: kernel {kernel} is larger than the padded input {h + 2 * padding}x{w + 2 * padding} of {x.Describe()}.");
         Shape shape = x.Shape.With(-2, Pooling.OutSize(h, kernel, stride, padding)).With(-1, Pooling.OutSize(w, kernel, stride, padding));
         Tensor y = Tensor.Empty(shape, x.DType, x.Device);
-        int[]? argmax = max ? new int[shape.Numel] : null;
+        // The argmax feeds only the backward scatter: skipped when nothing will be recorded (inference).
+        int[]? argmax = max && GradMode.IsEnabled && x.RequiresGrad ? new int[shape.Numel] : null;
         using (Profiler.Scope(op))
         {
-            if (max) x.Backend.MaxPool(x, kernel, stride, padding, y, argmax!);
+            if (max) x.Backend.MaxPool(x, kernel, stride, padding, y, argmax);
             else x.Backend.AvgPool(x, kernel, stride, padding, countIncludePad, y);
         }
         return Record(new Pool2d(max, x, kernel, stride, padding, countIncludePad, argmax), y);

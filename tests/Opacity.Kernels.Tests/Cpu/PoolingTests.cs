@@ -1,7 +1,8 @@
 // The threaded float pooling kernels (Kernels/Cpu/Pooling.cs) against the scalar oracle
 // (Reference/PoolingReference.cs) on planes large enough to take the multi-threaded path, for the
 // window shapes Inception uses (3x3 s1 p1 with and without the padding in the divisor, 3x3 s2 p0/p1);
-// plus hand-computed corners that pin the divisor rule and the -inf padding of max pooling.
+// plus hand-computed corners that pin the divisor rule and the -inf padding of max pooling, the value-only
+// max pool (no argmax, the inference path) and PyTorch's NaN rule.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
 
@@ -35,6 +36,22 @@ public sealed class PoolingTests
         Pooling.MaxForward<float>(x, planes, h, w, c.K, c.S, c.Pad, got, aGot);
         Assert.That(got, Is.EqualTo(want), "max forward");
         Assert.That(aGot, Is.EqualTo(aWant), "max argmax");
+        float[] valuesOnly = new float[want.Length];
+        Pooling.MaxForward<float>(x, planes, h, w, c.K, c.S, c.Pad, valuesOnly, []);
+        Assert.That(valuesOnly, Is.EqualTo(want), "max forward without argmax (inference path)");
+    }
+
+    [Test]
+    public void Max_pool_takes_the_last_nan_of_a_window_with_or_without_argmax()
+    {
+        float[] x = [1, float.NaN, 3, 4, 5, float.NaN, 7, 8, 9];
+        float[] want = new float[1], got = new float[1], values = new float[1];
+        int[] aWant = new int[1], aGot = new int[1];
+        PoolingReference.MaxForward<float>(x, 1, 3, 3, 3, 1, 0, want, aWant);
+        Pooling.MaxForward<float>(x, 1, 3, 3, 3, 1, 0, got, aGot);
+        Pooling.MaxForward<float>(x, 1, 3, 3, 3, 1, 0, values, []);
+        Assert.That((aWant[0], aGot[0]), Is.EqualTo((5, 5)));
+        Assert.That(float.IsNaN(got[0]) && float.IsNaN(values[0]));
     }
 
     [Test]

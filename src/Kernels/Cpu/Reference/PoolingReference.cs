@@ -65,7 +65,8 @@ public static class PoolingReference
     }
 
     /// <summary>y = window max over the real pixels; <paramref name="argmax"/> gets the flat input index of each max
-    /// (first maximum in row-major window order; a NaN wins, the last one if several, as in PyTorch).</summary>
+    /// (first maximum in row-major window order; a NaN wins, the last one if several, as in PyTorch); an empty
+    /// <paramref name="argmax"/> means values only.</summary>
     public static void MaxForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, int pad, Span<T> y, Span<int> argmax)
         where T : IFloatingPointIeee754<T>
     {
@@ -84,7 +85,8 @@ public static class PoolingReference
                             if (x[idx] > x[best] || T.IsNaN(x[idx])) best = idx;
                         }
                     int o = (p * oh + r) * ow + q;
-                    y[o] = x[best]; argmax[o] = best;
+                    y[o] = x[best];
+                    if (!argmax.IsEmpty) argmax[o] = best;
                 }
     }
 
