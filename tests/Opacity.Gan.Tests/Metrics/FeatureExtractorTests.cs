@@ -1,0 +1,61 @@
+// The feature extractors behind `fid-kid` on folders: the Inception extractor takes the project's [-1, 1]
+// images and must give pytorch-fid's features of the same images in [0, 1] (the PyTorch golden at width
+// 1/8); the classifier extractor gives the pooled deepest map; FolderFeatures lists only image files, in
+// name order, and refuses an empty folder in one sentence.
+using Opacity.Gan.Metrics;
+using Opacity.Gan.Networks;
+using Opacity.Nn.Serialization;
+using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
+using Opacity.TestSupport;
+
+namespace Opacity.Gan.Tests.Metrics;
+
+public sealed class FeatureExtractorTests
+{
+    private static string Golden(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors");
+
+    [Test]
+    public void Inception_extractor_maps_minus_one_one_images_to_pytorch_fids_range()
+    {
+        var extractor = InceptionFeatureExtractor.FromWeights(Golden("inception_fid_w8"), imageSize: 64);
+        Assert.That((extractor.Name, extractor.Dimension, extractor.ImageSize), Is.EqualTo(("inception", 256, 64)));
+        var (io, _) = SafeTensors.Load(Golden("inception_fid_w8_io"));
+        using var scope = TensorScope.Begin();
+        Tensor images = io["in.x"].To(DType.F32) * 2.0 - 1.0;   // the golden's [0, 1] images in the project's convention
+        Tensor features = extractor.Extract(images);
+        double scale = io["out"].ToArrayF64().Max(Math.Abs);
+        TensorAssert.Close(io["out"], features, 1e-5 * scale, 1e-4, "features of [-1, 1] images");
+        Assert.That(features.RequiresGrad, Is.False, "no graph is recorded");
+    }
+
+    [Test]
+    public void Classifier_extractor_pools_the_deepest_feature_map()
+    {
+        var model = new OpacityClassifier(ClassifierKind.Plain, width: 2, rng: new Rng(3));
+        model.Eval();
+        var extractor = new ClassifierFeatureExtractor(model, 32, "test");
+        using var scope = TensorScope.Begin();
+        Tensor x = Tensor.Uniform(new Shape(3, 1, 32, 32), new Rng(4)) * 2.0 - 1.0;
+        Tensor f = extractor.Extract(x);
+        Assert.That(f.Shape, Is.EqualTo(new Shape(3, model.FeatureChannels)));
+        Tensor deepest = model.Classify(x).Features[^1];
+        TensorAssert.Close(F.Mean(deepest, [2, 3]), f, 1e-6, 1e-5, "global average of the last stage");
+    }
+
+    [Test]
+    public void Folder_listing_takes_image_files_in_name_order_and_refuses_an_empty_folder()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"opacity-folderfeatures-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (string n in new[] { "b.PNG", "a.jpg", "c.dcm", "labels.csv", "d.txt", "e.jpeg" }) File.WriteAllText(Path.Combine(dir, n), "");
+            Assert.That(FolderFeatures.List(dir).Select(Path.GetFileName), Is.EqualTo(new[] { "a.jpg", "b.PNG", "c.dcm", "e.jpeg" }));
+            foreach (string f in FolderFeatures.List(dir)) File.Delete(f);
+            Assert.That(() => FolderFeatures.List(dir), Throws.TypeOf<MetricInputException>().With.Message.Contains($"'{dir}' has no PNG, JPEG or DICOM files"));
+            Assert.That(() => FolderFeatures.List(Path.Combine(dir, "nope")), Throws.TypeOf<MetricInputException>().With.Message.Contains("does not exist"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
