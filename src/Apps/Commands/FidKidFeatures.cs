@@ -13,7 +13,7 @@ namespace Opacity.Cli.Commands;
 internal sealed record FeatureSource(string? Features, string? Weights, string? Classifier, int? Size, int BatchSize);
 
 /// <summary>Which extractor made the features and how fast (both folders together).</summary>
-internal sealed record FeatureRun(string Name, string Description, int ImageSize, int Images, double Seconds)
+internal sealed record FeatureRun(string Name, string Description, int ImageSize, int Images, double Seconds, double CpuSeconds)
 {
     public double ImagesPerSecond => Seconds > 0 ? Images / Seconds : double.NaN;
 }
@@ -37,7 +37,8 @@ internal static class FidKidFeatures
         IFeatureExtractor extractor = Create(source, realPath, fakePath);
         FolderFeatureMatrix r = FolderFeatures.Extract(extractor, realPath, source.BatchSize);
         FolderFeatureMatrix f = FolderFeatures.Extract(extractor, fakePath, source.BatchSize);
-        var run = new FeatureRun(extractor.Name, extractor.Description, extractor.ImageSize, r.Rows + f.Rows, r.ExtractSeconds + f.ExtractSeconds);
+        var run = new FeatureRun(extractor.Name, extractor.Description, extractor.ImageSize, r.Rows + f.Rows, r.ExtractSeconds + f.ExtractSeconds,
+            r.ExtractCpuSeconds + f.ExtractCpuSeconds);
         string kind = $"{extractor.Name} features";
         return (new NpyMatrix(r.Data, r.Rows, r.Cols, kind), new NpyMatrix(f.Data, f.Rows, f.Cols, kind), run);
     }

@@ -10,8 +10,9 @@ using Opacity.Tensors.Autograd;
 
 namespace Opacity.Gan.Metrics;
 
-/// <summary>Row-major (Rows x Cols) features of a folder, and how long the network took.</summary>
-public sealed record FolderFeatureMatrix(string Folder, double[] Data, int Rows, int Cols, double ExtractSeconds);
+/// <summary>Row-major (Rows x Cols) features of a folder, and how long the network took (wall, and process CPU time,
+/// which on a shared machine says more than the wall time).</summary>
+public sealed record FolderFeatureMatrix(string Folder, double[] Data, int Rows, int Cols, double ExtractSeconds, double ExtractCpuSeconds);
 
 public static class FolderFeatures
 {
@@ -30,7 +31,7 @@ public static class FolderFeatures
         return files;
     }
 
-    public static FolderFeatureMatrix Extract(IFeatureExtractor extractor, string folder, int batchSize = 16)
+    public static FolderFeatureMatrix Extract(IFeatureExtractor extractor, string folder, int batchSize = 4)
     {
         if (batchSize < 1) throw new MetricInputException($"Batch size {batchSize} must be positive.");
         string[] files = List(folder);
@@ -38,6 +39,7 @@ public static class FolderFeatures
         int d = extractor.Dimension, s = extractor.ImageSize;
         var data = new double[(long)files.Length * d];
         var sw = new Stopwatch();
+        TimeSpan cpu = TimeSpan.Zero;
         for (int start = 0; start < files.Length; start += batchSize)
         {
             int n = Math.Min(batchSize, files.Length - start);
@@ -48,6 +50,7 @@ public static class FolderFeatures
                 Preprocessor.Apply(image, options).Pixels.CopyTo(pixels, i * s * s);
             }
             sw.Start();
+            TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             using (TensorScope.Begin())
             {
                 Tensor features = extractor.Extract(Tensor.FromArray(pixels, n, 1, s, s));
@@ -56,7 +59,8 @@ public static class FolderFeatures
                 features.ToArrayF64().CopyTo(data, (long)start * d);
             }
             sw.Stop();
+            cpu += Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         }
-        return new FolderFeatureMatrix(folder, data, files.Length, d, sw.Elapsed.TotalSeconds);
+        return new FolderFeatureMatrix(folder, data, files.Length, d, sw.Elapsed.TotalSeconds, cpu.TotalSeconds);
     }
 }

@@ -13,6 +13,7 @@
 using Opacity.Nn;
 using Opacity.Nn.Layers;
 using Opacity.Tensors;
+using Opacity.Tensors.Autograd;
 
 namespace Opacity.Gan.Networks;
 
@@ -51,7 +52,19 @@ public sealed class BasicConv2d : Module
 
     public int OutChannels { get; }
 
-    public override Tensor Forward(Tensor x) => F.Relu(_bn.Forward(_conv.Forward(x)));
+    public override Tensor Forward(Tensor x) => Inference.Scoped(x, h => F.Relu(_bn.Forward(_conv.Forward(h))));
+}
+
+/// <summary>Frees intermediates early when no graph is recorded (feature extraction): without this a batch keeps
+/// every conv, BN and ReLU output of all 94 layers alive (~200 MB per 299 px image) until the caller's scope ends.</summary>
+internal static class Inference
+{
+    public static Tensor Scoped(Tensor x, Func<Tensor, Tensor> f)
+    {
+        if (GradMode.IsEnabled) return f(x);   // training/backward needs the intermediates
+        using var scope = TensorScope.Begin();
+        return scope.Keep(f(x));
+    }
 }
 
 /// <summary>Channel counts of torchvision's Inception-v3 divided by a width divisor.</summary>

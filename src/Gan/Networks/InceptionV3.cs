@@ -103,7 +103,7 @@ public sealed class InceptionV3 : Module
         x = F.MaxPool2d(x, 3, 2);
         foreach (BasicConv2d l in _stem2) x = l.Forward(x);
         x = F.MaxPool2d(x, 3, 2);
-        foreach (Module m in _mixed) x = m.Forward(x);
+        foreach (Module m in _mixed) x = Inference.Scoped(x, m.Forward);   // a block's branch outputs die with it
         return F.GlobalAvgPool2d(x).Reshape(x.Shape[0], FeatureDim);
     }
 

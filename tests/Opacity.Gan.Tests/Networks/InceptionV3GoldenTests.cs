@@ -2,7 +2,8 @@
 // pool3 features of two gray 64x64 images through torchvision-style blocks with pytorch-fid's FID variants
 // at width 1/8 (random weights, loaded through the same file loader a user's weights go through), the
 // full-width network's tensor names and shapes against torchvision's Inception3 with pytorch-fid's blocks,
-// and the one-sentence errors for bad weight files.
+// the same features with a graph recorded (and a gradient through it), and the one-sentence errors for bad
+// weight files.
 using System.Text.Json;
 using Opacity.Gan.Networks;
 using Opacity.Nn.Serialization;
@@ -29,6 +30,22 @@ public sealed class InceptionV3GoldenTests
         // Features are O(10-100) after 94 float32 conv layers; 1e-4 relative plus a small absolute floor for the near-zero ones.
         double scale = io["out"].ToArrayF64().Max(Math.Abs);
         TensorAssert.Close(io["out"], features, 1e-5 * scale, 1e-4, "pool3 features");
+    }
+
+    [Test]
+    public void With_grad_mode_on_the_same_features_and_an_input_gradient()
+    {
+        // Inference frees each block's intermediates early; with a graph recorded they must stay for the backward.
+        InceptionV3 net = InceptionV3.Load(Golden("inception_fid_w8"));
+        var (io, _) = SafeTensors.Load(Golden("inception_fid_w8_io"));
+        using var scope = TensorScope.Begin();
+        Tensor x = io["in.x"].To(DType.F32).Clone().RequireGrad();
+        Tensor features = net.Features(x);
+        double scale = io["out"].ToArrayF64().Max(Math.Abs);
+        TensorAssert.Close(io["out"], features, 1e-5 * scale, 1e-4, "pool3 features with a graph");
+        features.Sum().Backward();
+        Assert.That(x.Grad, Is.Not.Null);
+        Assert.That(x.Grad!.ToArray().Any(g => g != 0) && x.Grad.ToArray().All(float.IsFinite), "a finite, non-zero input gradient");
     }
 
     [Test]
