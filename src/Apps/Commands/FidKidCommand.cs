@@ -3,8 +3,11 @@
 // (pytorch-fid's Inception-v3 pool3, 2048-d; --weights FILE, a safetensors conversion of pytorch-fid's
 // weights, see src/Gan/Networks/InceptionV3.cs) or classifier (pooled deepest features of a trained
 // OpacityClassifier checkpoint, --classifier FILE; images at the checkpoint's size). Statistics and metrics
-// in float64 on the CPU (Opacity.Gan.Metrics). The output says which features were used. Bad input prints
-// one sentence, exit code 1. Tested in tests/Opacity.Apps.Tests/FidKidCommandTests.cs and FidKidFolderTests.cs.
+// in float64 on the CPU (Opacity.Gan.Metrics). The output says which features were used. Images are read by
+// XrayFile, centre-cropped to square and resized (antialiased) to --size by the Preprocessor; the Inception
+// network then resizes bilinearly to 299 (a no-op at the default 299). pytorch-fid instead feeds the whole
+// uncropped image to its plain bilinear resize, so for images not already 299x299 the two FIDs differ slightly.
+// Bad input prints one sentence, exit code 1. Tested in tests/Opacity.Apps.Tests/FidKidCommandTests.cs and FidKidFolderTests.cs.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
