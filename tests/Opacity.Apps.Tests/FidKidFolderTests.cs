@@ -81,6 +81,9 @@ public sealed class FidKidFolderTests
 
         JsonElement self = Json(["fid-kid", "--real", a, "--fake", a, "--features", "inception", "--weights", Weights, "--size", "64", "--kid-subsets", "0", "--json"]);
         Assert.That(self.GetProperty("fid").GetDouble(), Is.LessThan(1e-6 * fid), "a folder against itself");
+        JsonElement native = Json(["fid-kid", "--real", a, "--fake", b, "--features", "inception", "--weights", Weights, "--size", "0", "--kid-subsets", "0", "--json"]);
+        Assert.That(native.GetProperty("feature_extractor").GetString(), Does.Contain("images as read"));
+        Assert.That(native.GetProperty("fid").GetDouble(), Is.GreaterThan(0).And.Not.EqualTo(fid), "pytorch-fid's pipeline (no crop) gives its own FID");
         (int code, string text, _) = Run(["fid-kid", "--real", a, "--fake", b, "--features", "inception", "--weights", Weights, "--size", "64", "--kid-subset-size", "4"]);
         Assert.That(code, Is.Zero);
         Assert.That(text, Does.Contain("features: Inception-v3 pool3").And.Contain("images/s"));
@@ -128,7 +131,7 @@ public sealed class FidKidFolderTests
             (["--real", ok, "--fake", npy, .. inc], "must both be .npy files or both image folders"),
             (["--real", npy, "--fake", npy, "--features", "inception"], "applies to image folders"),
             (["--real", broken, "--fake", ok, .. inc], "bad.png"),
-            (["--real", ok, "--fake", ok2, .. inc[..4], "--size", "0"], "--size 0"),
+            (["--real", ok, "--fake", ok2, .. inc[..4], "--size", "-1"], "--size -1"),
         ];
         foreach ((string[] args, string words) in cases)
         {

@@ -6,7 +6,8 @@
 // in float64 on the CPU (Opacity.Gan.Metrics). The output says which features were used. Images are read by
 // XrayFile, centre-cropped to square and resized (antialiased) to --size by the Preprocessor; the Inception
 // network then resizes bilinearly to 299 (a no-op at the default 299). pytorch-fid instead feeds the whole
-// uncropped image to its plain bilinear resize, so for images not already 299x299 the two FIDs differ slightly.
+// uncropped image to its plain bilinear resize, so for images not already 299x299 the two FIDs differ slightly;
+// --size 0 does what pytorch-fid does (images as read, one forward pass per run of equal-size images).
 // Bad input prints one sentence, exit code 1. Tested in tests/Opacity.Apps.Tests/FidKidCommandTests.cs and FidKidFolderTests.cs.
 using System.CommandLine;
 using System.Diagnostics;
@@ -31,7 +32,7 @@ public static class FidKidCommand
         var features = new Option<string?>("--features") { Description = "Feature extractor for image folders: inception (needs --weights) or classifier (needs --classifier)." };
         var weights = new Option<string?>("--weights") { Description = "Inception-v3 weights: pytorch-fid's pt_inception-2015-12-05 converted to safetensors (see src/Gan/Networks/InceptionV3.cs)." };
         var classifier = new Option<string?>("--classifier") { Description = "A trained OpacityClassifier checkpoint (train-classifier); images are resized to its training size." };
-        var size = new Option<int?>("--size") { Description = "Side in px images are cropped/resized to before the extractor (inception: default 299, the network then resizes to 299; classifier: must be the checkpoint's size)." };
+        var size = new Option<int?>("--size") { Description = "Side in px images are centre-cropped and resized to before the extractor (inception: default 299; 0 = as read, no crop, only the network's bilinear resize to 299, as pytorch-fid; classifier: must be the checkpoint's size)." };
         var batch = new Option<int>("--batch-size") { Description = "Images per forward pass of the feature extractor (4: fastest per image on 2 cores at 299 px; larger batches cost more memory traffic).", DefaultValueFactory = _ => 4 };
         var subsets = new Option<int>("--kid-subsets") { Description = "Number of random KID subsets (0 skips KID).", DefaultValueFactory = _ => Kid.DefaultSubsets };
         var subsetSize = new Option<int>("--kid-subset-size") { Description = "Samples per KID subset; must not exceed either set.", DefaultValueFactory = _ => Kid.DefaultSubsetSize };

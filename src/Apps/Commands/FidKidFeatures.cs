@@ -45,7 +45,7 @@ internal static class FidKidFeatures
 
     private static IFeatureExtractor Create(FeatureSource s, string realPath, string fakePath)
     {
-        if (s.Size is { } px && px < 1) throw new MetricInputException($"--size {px} must be a positive number of pixels.");
+        if (s.Size is { } px && px < 0) throw new MetricInputException($"--size {px} must be 0 (images as read) or a positive number of pixels.");
         switch (s.Features?.ToLowerInvariant())
         {
             case null:

@@ -18,9 +18,11 @@ public interface IFeatureExtractor
     /// <summary>Feature dimension d.</summary>
     int Dimension { get; }
 
-    /// <summary>The side, in pixels, images are preprocessed to before <see cref="Extract"/>.</summary>
+    /// <summary>The side, in pixels, images are preprocessed to before <see cref="Extract"/>; 0 means each image as read
+    /// (only for extractors that resize internally).</summary>
     int ImageSize { get; }
 
-    /// <summary>Features (N, d) of images (N, 1, ImageSize, ImageSize) in [-1, 1]; no graph is recorded.</summary>
+    /// <summary>Features (N, d) of images (N, 1, ImageSize, ImageSize), or (N, 1, H, W) when ImageSize is 0, in [-1, 1];
+    /// no graph is recorded.</summary>
     Tensor Extract(Tensor images);
 }
