@@ -17,9 +17,6 @@ internal sealed class Conv2d : Node
         _g = g; _hasBias = bias is not null;
     }
 
-    public static ConvGeometry Geometry(string op, Tensor x, Tensor w, int stride, int padding, int dilation)
-        => Geometry(op, x, w, stride, padding, padding, dilation);
-
     public static ConvGeometry Geometry(string op, Tensor x, Tensor w, int stride, int padH, int padW, int dilation)
     {
         OpChecks.Rank(op, x, 4, "NCHW input");
