@@ -1,5 +1,6 @@
 /* Spatial kernels of the CUDA tensor backend (CudaBackend): softmax / log-softmax, average and max
-   pooling (no padding, floor output), nearest and bilinear upsampling (half-pixel, clamped, as
+   pooling (square window, zero padding on every side, floor output; average with or without the padding
+   in the divisor, max with padding as -inf), nearest and bilinear upsampling (half-pixel, clamped, as
    Opacity.Kernels.Cpu.Upsample), zero / reflection padding, and the statistics, apply and backward of
    instance norm (perInstance = 1) and batch norm (perInstance = 0).
    v1  forward: one thread per output element (softmax: per row; norm statistics: one block per
@@ -56,26 +57,40 @@ extern "C" __global__ void opk_softmax_bwd_v1(int log, const float* y, const flo
     }
 }
 
-extern "C" __global__ void opk_avg_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, float* y)
+/* Window of output o along one axis: first and end (exclusive) input index clipped to [0, size), and the
+   extent clipped to [-pad, size + pad) that PyTorch divides by when padding counts. */
+static __device__ __forceinline__ void opk_pool_window(int o, int size, int k, int s, int pad, int* start, int* end, int* padded)
 {
-    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
-    const float inv = 1.0f / (float)(k * k);
+    const int a = o * s - pad;
+    const int pe = a + k < size + pad ? a + k : size + pad;
+    *padded = pe - a;
+    *start = a > 0 ? a : 0;
+    *end = a + k < size ? a + k : size;
+}
+
+extern "C" __global__ void opk_avg_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, int pad, int countIncludePad, float* y)
+{
+    const int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
     OPK_FOR_EACH(o, (long)planes * oh * ow)
     {
         const long p = o / ((long)oh * ow);
         const int r = (int)(o / ow % oh), q = (int)(o % ow);
+        int r0, r1, rp, c0, c1, cp;
+        opk_pool_window(r, h, k, s, pad, &r0, &r1, &rp);
+        opk_pool_window(q, w, k, s, pad, &c0, &c1, &cp);
         float sum = 0.0f;
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++) sum += x[(p * h + r * s + i) * w + q * s + j];
-        y[o] = sum * inv;
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++) sum += x[(p * h + i) * w + j];
+        const int count = countIncludePad ? rp * cp : (r1 - r0) * (c1 - c0);
+        y[o] = sum / (float)count;
     }
 }
 
 /* Gather: input pixel (i, j) collects every window that covers it. */
-extern "C" __global__ void opk_avg_pool_bwd_v1(const float* dy, int planes, int h, int w, int k, int s, float* dx, int accumulate)
+extern "C" __global__ void opk_avg_pool_bwd_v1(const float* dy, int planes, int h, int w, int k, int s, int pad, int countIncludePad,
+    float* dx, int accumulate)
 {
-    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
-    const float inv = 1.0f / (float)(k * k);
+    const int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
     OPK_FOR_EACH(e, (long)planes * h * w)
     {
         const long p = e / ((long)h * w);
@@ -83,27 +98,39 @@ extern "C" __global__ void opk_avg_pool_bwd_v1(const float* dy, int planes, int 
         float g = 0.0f;
         for (int r = 0; r < oh; r++)
         {
-            if (i < r * s || i >= r * s + k) continue;
+            int r0, r1, rp;
+            opk_pool_window(r, h, k, s, pad, &r0, &r1, &rp);
+            if (i < r0 || i >= r1) continue;
             for (int q = 0; q < ow; q++)
-                if (j >= q * s && j < q * s + k) g += dy[(p * oh + r) * ow + q] * inv;
+            {
+                int c0, c1, cp;
+                opk_pool_window(q, w, k, s, pad, &c0, &c1, &cp);
+                if (j < c0 || j >= c1) continue;
+                const int count = countIncludePad ? rp * cp : (r1 - r0) * (c1 - c0);
+                g += dy[(p * oh + r) * ow + q] / (float)count;
+            }
         }
         dx[e] = accumulate ? dx[e] + g : g;
     }
 }
 
-/* argmax holds the flat input index of each window's maximum (NaN wins, first maximum on ties). */
-extern "C" __global__ void opk_max_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, float* y, int* argmax)
+/* argmax holds the flat input index of each window's maximum over the real pixels (padding is -inf;
+   NaN wins, first maximum on ties). */
+extern "C" __global__ void opk_max_pool_fwd_v1(const float* x, int planes, int h, int w, int k, int s, int pad, float* y, int* argmax)
 {
-    const int oh = (h - k) / s + 1, ow = (w - k) / s + 1;
+    const int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
     OPK_FOR_EACH(o, (long)planes * oh * ow)
     {
         const long p = o / ((long)oh * ow);
         const int r = (int)(o / ow % oh), q = (int)(o % ow);
-        long best = (p * h + r * s) * w + q * s;
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
+        int r0, r1, rp, c0, c1, cp;
+        opk_pool_window(r, h, k, s, pad, &r0, &r1, &rp);
+        opk_pool_window(q, w, k, s, pad, &c0, &c1, &cp);
+        long best = (p * h + r0) * w + c0;
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++)
             {
-                const long idx = (p * h + r * s + i) * w + q * s + j;
+                const long idx = (p * h + i) * w + j;
                 if (x[idx] > x[best] || x[idx] != x[idx]) best = idx;
             }
         y[o] = x[best];

@@ -43,7 +43,11 @@ public static class F
     }
 
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1)
-        => Ops.Conv2d.Apply(x, weight, bias, stride, padding, dilation);
+        => Ops.Conv2d.Apply(x, weight, bias, stride, padding, padding, dilation);
+
+    /// <summary>Convolution with separate zero padding per axis, as torch's <c>padding=(padH, padW)</c> (Inception's 1x7 / 7x1 kernels).</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride, (int H, int W) padding)
+        => Ops.Conv2d.Apply(x, weight, bias, stride, padding.H, padding.W, 1);
 
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int outputPadding = 0, int dilation = 1)
         => Ops.ConvTranspose2d.Apply(x, weight, bias, stride, padding, outputPadding, dilation);
@@ -57,8 +61,12 @@ public static class F
     public static Tensor BatchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor? weight, Tensor? bias, bool training, double momentum = 0.1, double eps = 1e-5)
         => Normalize.BatchNorm(x, weight, bias, runningMean, runningVar, training, momentum, eps);
 
-    public static Tensor AvgPool2d(Tensor x, int kernel, int? stride = null) => Pool2d.Apply(false, x, kernel, stride ?? kernel);
-    public static Tensor MaxPool2d(Tensor x, int kernel, int? stride = null) => Pool2d.Apply(true, x, kernel, stride ?? kernel);
+    /// <summary>As torch's avg_pool2d (ceil_mode=False): zero <paramref name="padding"/> on every side, divided by k*k, or by the real
+    /// pixels in the window when <paramref name="countIncludePad"/> is false.</summary>
+    public static Tensor AvgPool2d(Tensor x, int kernel, int? stride = null, int padding = 0, bool countIncludePad = true)
+        => Pool2d.Apply(false, x, kernel, stride ?? kernel, padding, countIncludePad);
+    /// <summary>As torch's max_pool2d (ceil_mode=False): the padding acts as -inf.</summary>
+    public static Tensor MaxPool2d(Tensor x, int kernel, int? stride = null, int padding = 0) => Pool2d.Apply(true, x, kernel, stride ?? kernel, padding);
     /// <summary>Mean over H and W, keeping them as 1x1.</summary>
     public static Tensor GlobalAvgPool2d(Tensor x) => Mean(x, [-2, -1], keepDims: true);
 

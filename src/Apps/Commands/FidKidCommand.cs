@@ -1,13 +1,25 @@
-// `opacity fid-kid`: FID and KID between two feature matrices stored as NumPy .npy files (N x d, float32 or
-// float64). Statistics and metrics in float64 on the CPU (Opacity.Gan.Metrics). Image folders plus a feature
-// extractor come later; today only .npy features are accepted. Bad input prints one sentence, exit code 1.
-// Tested in tests/Opacity.Apps.Tests/FidKidCommandTests.cs.
+// `opacity fid-kid`: FID and KID between two sets of features. --real/--fake are either NumPy .npy feature
+// matrices (N x d, float32 or float64), or two image folders (PNG/JPEG/DICOM) plus --features: inception
+// (pytorch-fid's Inception-v3 pool3, 2048-d; --weights FILE, a safetensors conversion of pytorch-fid's
+// weights, see src/Gan/Networks/InceptionV3.cs) or classifier (pooled deepest features of a trained
+// OpacityClassifier checkpoint, --classifier FILE; images at the checkpoint's size). Statistics and metrics
+// in float64 on the CPU (Opacity.Gan.Metrics). The output says which features were used. Images are read by
+// XrayFile, centre-cropped to square and resized (antialiased) to --size by the Preprocessor; the Inception
+// network then resizes bilinearly to 299 (a no-op at the default 299). pytorch-fid instead feeds the whole
+// uncropped image to its plain bilinear resize, so for images not already 299x299 the two FIDs differ slightly;
+// --size 0 does what pytorch-fid does (images as read, one forward pass per run of equal-size images).
+// Bad input prints one sentence, exit code 1. Tested in tests/Opacity.Apps.Tests/FidKidCommandTests.cs and FidKidFolderTests.cs.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Opacity.Gan.Data;
+using Opacity.Gan.Data.Readers;
 using Opacity.Gan.Metrics;
+using Opacity.Gan.Networks;
+using Opacity.Gan.Training;
+using Opacity.Nn.Serialization;
+using Opacity.Tensors;
 
 namespace Opacity.Cli.Commands;
 
@@ -15,23 +27,30 @@ public static class FidKidCommand
 {
     public static Command Create()
     {
-        var real = new Option<string>("--real") { Description = "Real features: a .npy file holding an N x d float32/float64 matrix (image folders are not accepted yet).", Required = true };
-        var fake = new Option<string>("--fake") { Description = "Generated features: a .npy file holding an M x d matrix with the same d.", Required = true };
+        var real = new Option<string>("--real") { Description = "Real set: a .npy file holding an N x d float32/float64 feature matrix, or a folder of PNG/JPEG/DICOM images (then --features).", Required = true };
+        var fake = new Option<string>("--fake") { Description = "Generated set: a .npy file (M x d, same d) or an image folder, the same kind as --real.", Required = true };
+        var features = new Option<string?>("--features") { Description = "Feature extractor for image folders: inception (needs --weights) or classifier (needs --classifier)." };
+        var weights = new Option<string?>("--weights") { Description = "Inception-v3 weights: pytorch-fid's pt_inception-2015-12-05 converted to safetensors (see src/Gan/Networks/InceptionV3.cs)." };
+        var classifier = new Option<string?>("--classifier") { Description = "A trained OpacityClassifier checkpoint (train-classifier); images are resized to its training size." };
+        var size = new Option<int?>("--size") { Description = "Side in px images are centre-cropped and resized to before the extractor (inception: default 299; 0 = as read, no crop, only the network's bilinear resize to 299, as pytorch-fid; classifier: must be the checkpoint's size)." };
+        var batch = new Option<int>("--batch-size") { Description = "Images per forward pass of the feature extractor (4: fastest per image on 2 cores at 299 px; larger batches cost more memory traffic).", DefaultValueFactory = _ => 4 };
         var subsets = new Option<int>("--kid-subsets") { Description = "Number of random KID subsets (0 skips KID).", DefaultValueFactory = _ => Kid.DefaultSubsets };
         var subsetSize = new Option<int>("--kid-subset-size") { Description = "Samples per KID subset; must not exceed either set.", DefaultValueFactory = _ => Kid.DefaultSubsetSize };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the KID subset sampler (xoshiro256**); same seed, same KID.", DefaultValueFactory = _ => Kid.DefaultSeed };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys fid, kid_mean, kid_std, ...) instead of text." };
-        var command = new Command("fid-kid", "FID and KID between two feature matrices (.npy, N x d; float64 statistics, symmetric eigen route for tr sqrt(S1 S2)).");
-        foreach (Option o in new Option[] { real, fake, subsets, subsetSize, seed, json })
+        var command = new Command("fid-kid", "FID and KID between two feature matrices (.npy, N x d) or two image folders through Inception-v3 or a trained classifier (float64 statistics, symmetric eigen route for tr sqrt(S1 S2)).");
+        foreach (Option o in new Option[] { real, fake, features, weights, classifier, size, batch, subsets, subsetSize, seed, json })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
-                return Run(parse.GetValue(real)!, parse.GetValue(fake)!, parse.GetValue(subsets), parse.GetValue(subsetSize),
+                var source = new FeatureSource(parse.GetValue(features), parse.GetValue(weights), parse.GetValue(classifier), parse.GetValue(size), parse.GetValue(batch));
+                return Run(parse.GetValue(real)!, parse.GetValue(fake)!, source, parse.GetValue(subsets), parse.GetValue(subsetSize),
                     parse.GetValue(seed), parse.GetValue(json));
             }
-            catch (Exception ex) when (ex is NpyFormatException or MetricInputException)
+            catch (Exception ex) when (ex is NpyFormatException or MetricInputException or InceptionWeightsException or ReaderException
+                                       or SafeTensorsException or TrainingException or ShapeMismatchException)
             {
                 Console.Error.WriteLine($"fid-kid: {ex.Message}");
                 return 1;
@@ -40,13 +59,12 @@ public static class FidKidCommand
         return command;
     }
 
-    private static int Run(string realPath, string fakePath, int subsets, int subsetSize, ulong seed, bool json)
+    private static int Run(string realPath, string fakePath, FeatureSource source, int subsets, int subsetSize, ulong seed, bool json)
     {
         if (subsets < 0)
             throw new MetricInputException($"--kid-subsets must be 0 (skip KID) or positive, got {subsets}.");
         var sw = Stopwatch.StartNew();
-        NpyMatrix r = Npy.Read(realPath);
-        NpyMatrix f = Npy.Read(fakePath);
+        var (r, f, extracted) = FidKidFeatures.Load(realPath, fakePath, source);
         if (r.Cols != f.Cols)
             throw new MetricInputException($"The feature dimensions differ: '{realPath}' has d = {r.Cols}, '{fakePath}' has d = {f.Cols}.");
         FeatureStatistics.CheckFeatures(r.Data, r.Rows, r.Cols, realPath);
@@ -70,10 +88,14 @@ public static class FidKidCommand
             : null;
         double kidSeconds = sw.Elapsed.TotalSeconds;
         if (json)
-            WriteJson(r, f, fid, kid, subsets, subsetSize, seed, loadSeconds, fidSeconds, fidCpuSeconds, kidSeconds);
+            WriteJson(r, f, extracted, fid, kid, subsets, subsetSize, seed, loadSeconds, fidSeconds, fidCpuSeconds, kidSeconds);
         else
         {
             var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(extracted is null ? "features: from .npy files" : $"features: {extracted.Description}");
+            if (extracted is not null)
+                Console.WriteLine(string.Format(inv, "extraction: {0} images in {1:F2} s ({2:F2} images/s, {3:F2} CPU s)", r.Rows + f.Rows, extracted.Seconds,
+                    extracted.ImagesPerSecond, extracted.CpuSeconds));
             Console.WriteLine(string.Format(inv, "real {0} x {1} ({2}), fake {3} x {4} ({5})", r.Rows, r.Cols, r.SourceDType, f.Rows, f.Cols, f.SourceDType));
             Console.WriteLine(string.Format(inv, "FID  {0:R}", fid.Fid));
             if (kid is not null)
@@ -87,7 +109,7 @@ public static class FidKidCommand
         return 0;
     }
 
-    private static void WriteJson(NpyMatrix r, NpyMatrix f, FidResult fid, KidResult? kid, int subsets, int subsetSize,
+    private static void WriteJson(NpyMatrix r, NpyMatrix f, FeatureRun? extracted, FidResult fid, KidResult? kid, int subsets, int subsetSize,
         ulong seed, double load, double fidSeconds, double fidCpuSeconds, double kidSeconds)
     {
         using var stream = new MemoryStream();
@@ -95,6 +117,15 @@ public static class FidKidCommand
         {
             w.WriteStartObject();
             w.WriteNumber("fid", fid.Fid);
+            w.WriteString("features", extracted?.Name ?? "npy");
+            if (extracted is not null)
+            {
+                w.WriteString("feature_extractor", extracted.Description);
+                w.WriteNumber("image_size", extracted.ImageSize);
+                w.WriteNumber("extract_seconds", extracted.Seconds);
+                w.WriteNumber("extract_cpu_seconds", extracted.CpuSeconds);
+                w.WriteNumber("images_per_second", extracted.ImagesPerSecond);
+            }
             if (kid is null)
             {
                 w.WriteNull("kid_mean");

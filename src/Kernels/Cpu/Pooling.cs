@@ -1,64 +1,173 @@
-// Average and max pooling over NCHW planes (no padding; floor output size), forward and backward
-// (accumulating, G3). Max pooling records the argmax index per output so the backward is a scatter;
-// ties take the first maximum in row-major window order, as PyTorch does. Small kernels, one generic
-// version serves both dtypes; the loops are the reference (there is no faster twin yet).
+// Average and max pooling over NCHW planes, square window k, stride s, zero padding p on every side
+// (floor output size), forward and backward (accumulating, G3). Average pooling divides by k*k
+// (countIncludePad = true, PyTorch's default) or by the real pixels in the window (false: pytorch-fid's
+// Inception blocks); max pooling treats padding as -inf and records the argmax index per output so the
+// backward is a scatter; ties take the first maximum in row-major window order, as PyTorch does.
+// v1 (the only version): window bounds clipped once per output row/column, sums in T, planes split over
+// threads when a call has enough work. Oracle: Reference/PoolingReference.cs (PoolingTests, op catalog).
 using System.Numerics;
+using Opacity.Kernels.Cpu.Reference;
 
 namespace Opacity.Kernels.Cpu;
 
 public static class Pooling
 {
-    public static int OutSize(int size, int kernel, int stride) => (size - kernel) / stride + 1;
+    /// <summary>Below this many window taps per call one thread does the work (a Parallel.For costs ~10 us).</summary>
+    private const long ParallelMinTaps = 1 << 16;
 
-    public static void AvgForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, Span<T> y) where T : IFloatingPointIeee754<T>
+    public static int OutSize(int size, int kernel, int stride, int pad = 0) => (size + 2 * pad - kernel) / stride + 1;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when the pooling geometry is unusable (PyTorch's rules: pad at most k/2).</summary>
+    public static void Validate(int h, int w, int k, int s, int pad)
     {
-        int oh = OutSize(h, k, s), ow = OutSize(w, k, s);
-        T inv = T.One / T.CreateTruncating(k * k);
-        for (int p = 0; p < planes; p++)
-            for (int r = 0; r < oh; r++)
-                for (int q = 0; q < ow; q++)
-                {
-                    T sum = T.Zero;
-                    for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) sum += x[(p * h + r * s + i) * w + q * s + j];
-                    y[(p * oh + r) * ow + q] = sum * inv;
-                }
+        if (k <= 0 || s <= 0) throw new ArgumentException($"Pooling: kernel {k} and stride {s} must be positive.");
+        if (pad < 0 || 2 * pad > k) throw new ArgumentException($"Pooling: padding {pad} must be between 0 and half the kernel {k}.");
+        if (h + 2 * pad < k || w + 2 * pad < k)
+            throw new ArgumentException($"Pooling: kernel {k} is larger than the padded input {h + 2 * pad}x{w + 2 * pad}.");
     }
 
-    public static void AvgBackward<T>(ReadOnlySpan<T> dy, int planes, int h, int w, int k, int s, Span<T> dx, bool accumulate) where T : IFloatingPointIeee754<T>
+    private static void ForPlanes(int planes, long tapsPerPlane, Action<int> plane)
     {
-        int oh = OutSize(h, k, s), ow = OutSize(w, k, s);
-        if (!accumulate) dx.Slice(0, planes * h * w).Clear();
-        T inv = T.One / T.CreateTruncating(k * k);
-        for (int p = 0; p < planes; p++)
-            for (int r = 0; r < oh; r++)
-                for (int q = 0; q < ow; q++)
-                {
-                    T g = dy[(p * oh + r) * ow + q] * inv;
-                    for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) dx[(p * h + r * s + i) * w + q * s + j] += g;
-                }
+        if (planes > 1 && planes * tapsPerPlane >= ParallelMinTaps) Parallel.For(0, planes, plane);
+        else for (int p = 0; p < planes; p++) plane(p);
     }
 
-    /// <summary>y = window max; <paramref name="argmax"/> gets the flat input index of each max.</summary>
-    public static void MaxForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, Span<T> y, Span<int> argmax) where T : IFloatingPointIeee754<T>
+    public static void AvgForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, int pad, bool countIncludePad, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int oh = OutSize(h, k, s), ow = OutSize(w, k, s);
-        for (int p = 0; p < planes; p++)
-            for (int r = 0; r < oh; r++)
-                for (int q = 0; q < ow; q++)
+        Validate(h, w, k, s, pad);
+        int oh = OutSize(h, k, s, pad), ow = OutSize(w, k, s, pad);
+        unsafe
+        {
+            fixed (T* px = x) fixed (T* py = y)
+            {
+                T* xp = px, yp = py;
+                ForPlanes(planes, (long)oh * ow * k * k, p =>
                 {
-                    int best = (p * h + r * s) * w + q * s;
-                    for (int i = 0; i < k; i++)
-                        for (int j = 0; j < k; j++)
+                    T* src = xp + (long)p * h * w, dst = yp + (long)p * oh * ow;
+                    for (int r = 0; r < oh; r++)
+                    {
+                        var (r0, r1, rp) = PoolingReference.Window(r, h, k, s, pad);
+                        for (int q = 0; q < ow; q++)
                         {
-                            int idx = (p * h + r * s + i) * w + q * s + j;
-                            if (x[idx] > x[best] || T.IsNaN(x[idx])) best = idx;
+                            var (c0, c1, cp) = PoolingReference.Window(q, w, k, s, pad);
+                            T sum = T.Zero;
+                            for (int i = r0; i < r1; i++)
+                            {
+                                T* row = src + i * w;
+                                for (int j = c0; j < c1; j++) sum += row[j];
+                            }
+                            int count = countIncludePad ? rp * cp : (r1 - r0) * (c1 - c0);
+                            dst[r * ow + q] = sum / T.CreateTruncating(count);
                         }
-                    int o = (p * oh + r) * ow + q;
-                    y[o] = x[best]; argmax[o] = best;
-                }
+                    }
+                });
+            }
+        }
     }
 
-    public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, int inputLength, bool accumulate) where T : IFloatingPointIeee754<T>
+    public static void AvgBackward<T>(ReadOnlySpan<T> dy, int planes, int h, int w, int k, int s, int pad, bool countIncludePad, Span<T> dx, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Validate(h, w, k, s, pad);
+        int oh = OutSize(h, k, s, pad), ow = OutSize(w, k, s, pad);
+        if (!accumulate) dx.Slice(0, planes * h * w).Clear();
+        unsafe
+        {
+            fixed (T* pdy = dy) fixed (T* pdx = dx)
+            {
+                T* dyp = pdy, dxp = pdx;
+                ForPlanes(planes, (long)oh * ow * k * k, p =>
+                {
+                    T* g = dyp + (long)p * oh * ow, dst = dxp + (long)p * h * w;
+                    for (int r = 0; r < oh; r++)
+                    {
+                        var (r0, r1, rp) = PoolingReference.Window(r, h, k, s, pad);
+                        for (int q = 0; q < ow; q++)
+                        {
+                            var (c0, c1, cp) = PoolingReference.Window(q, w, k, s, pad);
+                            int count = countIncludePad ? rp * cp : (r1 - r0) * (c1 - c0);
+                            T v = g[r * ow + q] / T.CreateTruncating(count);
+                            for (int i = r0; i < r1; i++)
+                            {
+                                T* row = dst + i * w;
+                                for (int j = c0; j < c1; j++) row[j] += v;
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>y = window max; <paramref name="argmax"/> gets the flat input index of each max, or is empty when no
+    /// backward will run (inference), which skips the index search.</summary>
+    public static void MaxForward<T>(ReadOnlySpan<T> x, int planes, int h, int w, int k, int s, int pad, Span<T> y, Span<int> argmax)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Validate(h, w, k, s, pad);
+        int oh = OutSize(h, k, s, pad), ow = OutSize(w, k, s, pad);
+        bool withIndex = !argmax.IsEmpty;
+        unsafe
+        {
+            fixed (T* px = x) fixed (T* py = y) fixed (int* pa = argmax)
+            {
+                T* xp = px, yp = py;
+                int* ap = pa;
+                ForPlanes(planes, (long)oh * ow * k * k, p => MaxPlane(xp + (long)p * h * w, p * h * w, h, w, k, s, pad, oh, ow,
+                    yp + (long)p * oh * ow, withIndex ? ap + (long)p * oh * ow : null));
+            }
+        }
+    }
+
+    /// <summary>One plane: <paramref name="src"/> starts at flat input index <paramref name="b"/>; <paramref name="arg"/> null
+    /// means values only. The max is found
+    /// without a data-dependent branch (maxss, NaN tracked on the side), then the first index holding it: one
+    /// unpredictable branch per window instead of one per tap.</summary>
+    private static unsafe void MaxPlane<T>(T* src, int b, int h, int w, int k, int s, int pad, int oh, int ow, T* dst, int* arg)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < oh; r++)
+        {
+            var (r0, r1, _) = PoolingReference.Window(r, h, k, s, pad);
+            for (int q = 0; q < ow; q++)
+            {
+                var (c0, c1, _) = PoolingReference.Window(q, w, k, s, pad);
+                T m = src[r0 * w + c0];
+                bool nan = false;
+                for (int i = r0; i < r1; i++)
+                {
+                    T* row = src + i * w;
+                    for (int j = c0; j < c1; j++) { T v = row[j]; m = T.MaxNative(m, v); nan |= T.IsNaN(v); }
+                }
+                if (arg == null) { dst[r * ow + q] = nan ? T.NaN : m; continue; }
+                int best = nan ? LastNaN(src, w, r0, r1, c0, c1) : FirstEqual(src, w, r0, r1, c0, c1, m);
+                dst[r * ow + q] = src[best];
+                arg[r * ow + q] = b + best;
+            }
+        }
+    }
+
+    private static unsafe int FirstEqual<T>(T* x, int w, int r0, int r1, int c0, int c1, T m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++)
+                if (x[i * w + j] == m) return i * w + j;
+        return r0 * w + c0;   // unreachable: m is one of the window's values
+    }
+
+    /// <summary>PyTorch's rule when a window holds NaN: every NaN replaces the running max, so the last one wins.</summary>
+    private static unsafe int LastNaN<T>(T* x, int w, int r0, int r1, int c0, int c1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int last = r0 * w + c0;
+        for (int i = r0; i < r1; i++)
+            for (int j = c0; j < c1; j++)
+                if (T.IsNaN(x[i * w + j])) last = i * w + j;
+        return last;
+    }
+
+    public static void MaxBackward<T>(ReadOnlySpan<T> dy, ReadOnlySpan<int> argmax, Span<T> dx, int inputLength, bool accumulate)
+        where T : IFloatingPointIeee754<T>
     {
         if (!accumulate) dx.Slice(0, inputLength).Clear();
         for (int o = 0; o < dy.Length; o++) dx[argmax[o]] += dy[o];

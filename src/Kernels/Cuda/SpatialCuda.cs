@@ -39,28 +39,34 @@ public static class SpatialCuda
         Grid(l, SoftmaxBwd, version, (long)outer * inner, ref args);
     }
 
-    private static int Out(int size, int k, int s) => (size - k) / s + 1;
+    private static int Out(int size, int k, int s, int pad) => (size + 2 * pad - k) / s + 1;
 
-    public static void AvgPool(IKernelLauncher l, ulong x, int planes, int h, int w, int k, int s, ulong y, int version = DefaultVersion)
+    /// <summary>Average pooling, window k, stride s, zero padding <paramref name="pad"/> on every side; the divisor
+    /// counts the padding when <paramref name="countIncludePad"/> (PyTorch's default), else only real pixels.</summary>
+    public static void AvgPool(IKernelLauncher l, ulong x, int planes, int h, int w, int k, int s, int pad, bool countIncludePad, ulong y,
+        int version = DefaultVersion)
     {
         var args = new KernelArgs();
-        args.Add(x); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(y);
-        Grid(l, AvgFwd, version, (long)planes * Out(h, k, s) * Out(w, k, s), ref args);
+        args.Add(x); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(pad); args.Add(countIncludePad); args.Add(y);
+        Grid(l, AvgFwd, version, (long)planes * Out(h, k, s, pad) * Out(w, k, s, pad), ref args);
     }
 
-    public static void AvgPoolBackward(IKernelLauncher l, ulong dy, int planes, int h, int w, int k, int s, ulong dx, bool accumulate, int version = DefaultVersion)
+    public static void AvgPoolBackward(IKernelLauncher l, ulong dy, int planes, int h, int w, int k, int s, int pad, bool countIncludePad, ulong dx,
+        bool accumulate, int version = DefaultVersion)
     {
         var args = new KernelArgs();
-        args.Add(dy); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(dx); args.Add(accumulate);
+        args.Add(dy); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(pad); args.Add(countIncludePad);
+        args.Add(dx); args.Add(accumulate);
         Grid(l, AvgBwd, version, (long)planes * h * w, ref args);
     }
 
-    /// <summary><paramref name="argmax"/> is a device int32 buffer of one index per output.</summary>
-    public static void MaxPool(IKernelLauncher l, ulong x, int planes, int h, int w, int k, int s, ulong y, ulong argmax, int version = DefaultVersion)
+    /// <summary><paramref name="argmax"/> is a device int32 buffer of one index per output; padding acts as -inf.</summary>
+    public static void MaxPool(IKernelLauncher l, ulong x, int planes, int h, int w, int k, int s, int pad, ulong y, ulong argmax,
+        int version = DefaultVersion)
     {
         var args = new KernelArgs();
-        args.Add(x); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(y); args.Add(argmax);
-        Grid(l, MaxFwd, version, (long)planes * Out(h, k, s) * Out(w, k, s), ref args);
+        args.Add(x); args.Add(planes); args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(pad); args.Add(y); args.Add(argmax);
+        Grid(l, MaxFwd, version, (long)planes * Out(h, k, s, pad) * Out(w, k, s, pad), ref args);
     }
 
     public static void MaxPoolBackward(IKernelLauncher l, ulong dy, ulong argmax, int planes, int outPerPlane, int inPerPlane, ulong dx, bool accumulate,

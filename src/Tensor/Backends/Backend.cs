@@ -55,9 +55,12 @@ internal abstract class Backend
     public abstract void NormBackward(Tensor x, Tensor dy, bool perInstance, bool batchStatistics, Tensor mean, Tensor rstd, Tensor? gamma,
         Tensor? dx, bool accumulateDx, Tensor? dGamma, bool accumulateDGamma, Tensor? dBeta, bool accumulateDBeta);
 
-    public abstract void AvgPool(Tensor x, int k, int s, Tensor y);
-    public abstract void AvgPoolBackward(Tensor dy, int k, int s, Tensor dx, bool accumulate);
-    public abstract void MaxPool(Tensor x, int k, int s, Tensor y, int[] argmax);
+    /// <summary>Square window k, stride s, zero padding <paramref name="pad"/> on every side (floor output); the divisor counts
+    /// the padding when <paramref name="countIncludePad"/>. Max pooling treats the padding as -inf; its argmax is null
+    /// when no backward will run (then only the values are computed, and the GPU keeps its indices to itself).</summary>
+    public abstract void AvgPool(Tensor x, int k, int s, int pad, bool countIncludePad, Tensor y);
+    public abstract void AvgPoolBackward(Tensor dy, int k, int s, int pad, bool countIncludePad, Tensor dx, bool accumulate);
+    public abstract void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax);
     public abstract void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, bool accumulate);
 
     public abstract void Upsample(bool bilinear, Tensor x, Tensor y);

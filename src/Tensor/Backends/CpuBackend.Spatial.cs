@@ -83,31 +83,32 @@ internal sealed partial class CpuBackend
     private static Span<float> ScratchIfNull(Tensor? t, int c) => t is null ? new float[c] : t.AsSpan();
     private static Span<double> ScratchIfNull64(Tensor? t, int c) => t is null ? new double[c] : t.AsSpanF64();
 
-    public override void AvgPool(Tensor x, int k, int s, Tensor y)
+    // float32 runs the threaded kernel, float64 the scalar oracle (so the catalog's float32-vs-float64 check compares the two).
+    public override void AvgPool(Tensor x, int k, int s, int pad, bool countIncludePad, Tensor y)
     {
         var (p, h, w) = Planes(x);
-        if (x.DType == DType.F32) Pooling.AvgForward(x.AsSpan(), p, h, w, k, s, y.AsSpan());
-        else Pooling.AvgForward(x.AsSpanF64(), p, h, w, k, s, y.AsSpanF64());
+        if (x.DType == DType.F32) Pooling.AvgForward(x.AsSpan(), p, h, w, k, s, pad, countIncludePad, y.AsSpan());
+        else PoolingReference.AvgForward(x.AsSpanF64(), p, h, w, k, s, pad, countIncludePad, y.AsSpanF64());
     }
 
-    public override void AvgPoolBackward(Tensor dy, int k, int s, Tensor dx, bool accumulate)
+    public override void AvgPoolBackward(Tensor dy, int k, int s, int pad, bool countIncludePad, Tensor dx, bool accumulate)
     {
         var (p, h, w) = Planes(dx);
-        if (dx.DType == DType.F32) Pooling.AvgBackward(dy.AsSpan(), p, h, w, k, s, dx.AsSpan(), accumulate);
-        else Pooling.AvgBackward(dy.AsSpanF64(), p, h, w, k, s, dx.AsSpanF64(), accumulate);
+        if (dx.DType == DType.F32) Pooling.AvgBackward(dy.AsSpan(), p, h, w, k, s, pad, countIncludePad, dx.AsSpan(), accumulate);
+        else PoolingReference.AvgBackward(dy.AsSpanF64(), p, h, w, k, s, pad, countIncludePad, dx.AsSpanF64(), accumulate);
     }
 
-    public override void MaxPool(Tensor x, int k, int s, Tensor y, int[] argmax)
+    public override void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax)
     {
         var (p, h, w) = Planes(x);
-        if (x.DType == DType.F32) Pooling.MaxForward(x.AsSpan(), p, h, w, k, s, y.AsSpan(), argmax);
-        else Pooling.MaxForward(x.AsSpanF64(), p, h, w, k, s, y.AsSpanF64(), argmax);
+        if (x.DType == DType.F32) Pooling.MaxForward(x.AsSpan(), p, h, w, k, s, pad, y.AsSpan(), argmax);
+        else PoolingReference.MaxForward(x.AsSpanF64(), p, h, w, k, s, pad, y.AsSpanF64(), argmax);
     }
 
     public override void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, bool accumulate)
     {
         if (dx.DType == DType.F32) Pooling.MaxBackward(dy.AsSpan(), argmax, dx.AsSpan(), dx.Numel, accumulate);
-        else Pooling.MaxBackward(dy.AsSpanF64(), argmax, dx.AsSpanF64(), dx.Numel, accumulate);
+        else PoolingReference.MaxBackward(dy.AsSpanF64(), argmax, dx.AsSpanF64(), dx.Numel, accumulate);
     }
 
     public override void Upsample(bool bilinear, Tensor x, Tensor y)

@@ -72,24 +72,26 @@ internal sealed partial class CudaBackend
             P(dx, true), accumulateDx, P(dGamma, true), accumulateDGamma, P(dBeta, true), accumulateDBeta);
     }
 
-    public override void AvgPool(Tensor x, int k, int s, Tensor y)
+    public override void AvgPool(Tensor x, int k, int s, int pad, bool countIncludePad, Tensor y)
     {
         var (p, h, w) = Planes(x);
-        SpatialCuda.AvgPool(L, P(x), p, h, w, k, s, P(y));
+        SpatialCuda.AvgPool(L, P(x), p, h, w, k, s, pad, countIncludePad, P(y));
     }
 
-    public override void AvgPoolBackward(Tensor dy, int k, int s, Tensor dx, bool accumulate)
+    public override void AvgPoolBackward(Tensor dy, int k, int s, int pad, bool countIncludePad, Tensor dx, bool accumulate)
     {
         var (p, h, w) = Planes(dx);
-        SpatialCuda.AvgPoolBackward(L, P(dy), p, h, w, k, s, P(dx), accumulate);
+        SpatialCuda.AvgPoolBackward(L, P(dy), p, h, w, k, s, pad, countIncludePad, P(dx), accumulate);
     }
 
-    /// <remarks>The contract keeps argmax on the host, so this copies it back (a stream synchronisation).</remarks>
-    public override unsafe void MaxPool(Tensor x, int k, int s, Tensor y, int[] argmax)
+    /// <remarks>The contract keeps argmax on the host, so this copies it back (a stream synchronisation) unless no
+    /// backward will run (argmax null).</remarks>
+    public override unsafe void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax)
     {
         var (p, h, w) = Planes(x);
         using DeviceBlock idx = Context.Allocator.Allocate((long)y.Numel * sizeof(int));
-        SpatialCuda.MaxPool(L, P(x), p, h, w, k, s, P(y), idx.Pointer);
+        SpatialCuda.MaxPool(L, P(x), p, h, w, k, s, pad, P(y), idx.Pointer);
+        if (argmax is null) return;
         fixed (int* a = argmax) Context.CopyToHost(a, idx.Pointer, (long)y.Numel * sizeof(int));
     }
 

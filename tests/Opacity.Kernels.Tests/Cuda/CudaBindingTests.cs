@@ -144,9 +144,9 @@ public sealed class CudaBindingTests
         BroadcastCuda.DivDenominatorGrad(recorder, 0, 0, 0, 0, 1, false);
         SpatialCuda.Softmax(recorder, false, 0, 1, 2, 1, 0);
         SpatialCuda.SoftmaxBackward(recorder, false, 0, 0, 1, 2, 1, 0, false);
-        SpatialCuda.AvgPool(recorder, 0, 1, 2, 2, 2, 2, 0);
-        SpatialCuda.AvgPoolBackward(recorder, 0, 1, 2, 2, 2, 2, 0, false);
-        SpatialCuda.MaxPool(recorder, 0, 1, 2, 2, 2, 2, 0, 0);
+        SpatialCuda.AvgPool(recorder, 0, 1, 2, 2, 2, 2, 0, true, 0);
+        SpatialCuda.AvgPoolBackward(recorder, 0, 1, 2, 2, 2, 2, 0, true, 0, false);
+        SpatialCuda.MaxPool(recorder, 0, 1, 2, 2, 2, 2, 0, 0, 0);
         SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 1, 4, 0, false);
         SpatialCuda.Resize(recorder, true, 0, 1, 1, 1, 2, 2, 0);
         SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false);
