@@ -14,6 +14,7 @@ using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Evaluation;
 using Opacity.Gan.Inference;
 using Opacity.Gan.Metrics;
+using Opacity.Gan.Networks;
 using Opacity.Gan.Reports;
 using Opacity.Gan.Training;
 using Opacity.Tensors;
@@ -22,7 +23,8 @@ namespace Opacity.Cli.Commands;
 
 public static class EvalCommand
 {
-    public sealed record EvalOptions(IReadOnlyList<string> Models, string Data, string Out, string? Classifier, string? Segmenter, bool Html);
+    public sealed record EvalOptions(IReadOnlyList<string> Models, string Data, string Out, string? Classifier, string? Segmenter, bool Html,
+        string? InceptionWeights = null, string Device = "cpu");
 
     public static Command Create()
     {
@@ -32,17 +34,19 @@ public static class EvalCommand
         var classifier = new Option<string?>("--classifier") { Description = "Evaluation classifier (train-classifier output, NOT the translator's CDAM classifier); default: the demo's models/eval_classifier.safetensors." };
         var segmenter = new Option<string?>("--segmenter") { Description = "Lung segmenter (train-segmenter output); default: the demo's models/lung_unet.safetensors." };
         var html = new Option<bool>("--html") { Description = "Also write report.html (self-contained, images referenced relatively)." };
+        var inception = new Option<string?>("--inception-weights") { Description = "pytorch-fid's Inception-v3 as safetensors (see README): FID/KID on Inception features beside the classifier features." };
+        var device = new Option<string>("--device") { Description = "Where the translators run: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("eval", "Evaluate translator checkpoints on a phantom folder's test split and write the report (tables, paper numbers, grids, curves, metrics.json).");
-        foreach (Option o in new Option[] { models, data, outDir, classifier, segmenter, html }) command.Options.Add(o);
+        foreach (Option o in new Option[] { models, data, outDir, classifier, segmenter, html, inception, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 return Run(new EvalOptions(parse.GetValue(models) ?? [], parse.GetValue(data)!, parse.GetValue(outDir)!,
-                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html)));
+                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html), parse.GetValue(inception), parse.GetValue(device) ?? "cpu"));
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ReportException or MetricInputException or MetricsException
-                                           or IOException or UnauthorizedAccessException)
+                                           or IOException or UnauthorizedAccessException or InceptionWeightsException or DeviceUnavailableException or ArgumentException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;
@@ -70,7 +74,14 @@ public static class EvalCommand
         int opacity = data.Test.Count(c => c.Domain == Domain.Opacity);
         Say($"test split: {opacity} opacity and {data.Test.Count - opacity} clear images at {data.Size} px; validation split: {data.Validation.Count} images");
 
-        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test);
+        Device runOn = Device.Parse(o.Device);
+        IFeatureExtractor? inceptionFeatures = null;
+        if (o.InceptionWeights is { } weights)
+        {
+            if (!File.Exists(weights)) throw new TrainingException($"Inception weights '{weights}' do not exist.");
+            inceptionFeatures = InceptionFeatureExtractor.FromWeights(weights);
+        }
+        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures);
         Say("scoring the untranslated images");
         MethodScores untranslated = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
         var translators = new List<Translator>();
@@ -80,12 +91,13 @@ public static class EvalCommand
             foreach (EvalCheckpoint c in checkpoints)
             {
                 Say($"scoring {c.Name} ({c.Path})");
-                Translator t = Translator.Load(c.Path, Device.Cpu);
+                Translator t = Translator.Load(c.Path, runOn);
                 translators.Add(t);
                 MethodScores s = evaluation.Evaluate(c.Name, x => { TranslationResult r = t.Translate(x, data.Size, data.Size); return (r.Image, r.Mask); });
                 rows.Add(new EvaluatedTranslator(c.Name, c.Options.Ablation, t, s, Path.GetFullPath(c.Path), c.LossesCsv));
             }
-            EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed));
+            EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed)
+                with { ExtraFeatureExtractor = inceptionFeatures?.Description });
             PrintSummary(untranslated, rows);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }

@@ -31,14 +31,18 @@ namespace Opacity.Gan.Evaluation;
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
-    IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN);
+    IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
+    double FidExtra = double.NaN, double KidExtra = double.NaN);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
 
 public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet segmenter, int size,
-    IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test)
+    IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test, IFeatureExtractor? extraFeatures = null)
 {
+    /// <summary>A second feature extractor for FID/KID (e.g. Inception-v3), reported beside the classifier features.</summary>
+    public IFeatureExtractor? ExtraFeatures => extraFeatures;
+
     /// <summary>Images per forward pass of the evaluation networks.</summary>
     public const int BatchSize = 16;
 
@@ -95,11 +99,20 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         int subset = Math.Min(clear.Count, opacity.Count);
         double kid = Kid.Compute(real, clear.Count, fake, opacity.Count, d, subsets: 100, subsetSize: subset).Mean;
 
+        double fidExtra = double.NaN, kidExtra = double.NaN;
+        if (extraFeatures is not null)
+        {
+            var (realX, dx) = ExtraFeatureRows(clear.Select(c => c.Image).ToList());
+            var (fakeX, _) = ExtraFeatureRows(translated.Select(t => t.Image).ToList());
+            fidExtra = Fid.Compute(realX, clear.Count, fakeX, opacity.Count, dx).Fid;
+            kidExtra = Kid.Compute(realX, clear.Count, fakeX, opacity.Count, dx, subsets: 100, subsetSize: subset).Mean;
+        }
+
         PhantomTruthScores? truth = null;
         if (opacity.All(c => c.PairedClear is not null))
             truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
 
-        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected);
+        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected, fidExtra, kidExtra);
     }
 
     private double[]? _originalScores;
@@ -158,6 +171,22 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
             return Enumerable.Range(0, chunk.Count).Select(i => pooled.AsSpan(i * d, d).ToArray()).ToArray();
         });
         return ([.. rows.SelectMany(r => r)], d);
+    }
+
+    /// <summary>Features of the extra extractor, row-major (N, d); images resized to its input size when it has one.</summary>
+    private (double[] Features, int D) ExtraFeatureRows(IReadOnlyList<float[]> images)
+    {
+        IFeatureExtractor e = extraFeatures!;
+        double[][] rows = Batched(images, chunk =>
+        {
+            using var scope = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            Tensor x = ImageTensors.FromImages(chunk, size);
+            if (e.ImageSize > 0 && e.ImageSize != size) x = F.UpsampleBilinear(x, e.ImageSize, e.ImageSize);
+            double[] f = e.Extract(x).ToArrayF64();
+            return Enumerable.Range(0, chunk.Count).Select(i => f.AsSpan(i * e.Dimension, e.Dimension).ToArray()).ToArray();
+        });
+        return ([.. rows.SelectMany(r => r)], e.Dimension);
     }
 
     /// <summary>The threshold that maximises Youden's J (sensitivity + specificity - 1) on labelled scores.</summary>

@@ -56,6 +56,8 @@ internal static class EvaluationMetricsJson
         Num(w, "lesion_auc", s.Auc);
         Num(w, "fid", s.Fid);
         Num(w, "kid_mean", s.KidMean);
+        Num(w, "fid_inception", s.FidExtra);
+        Num(w, "kid_inception", s.KidExtra);
         if (s.Truth is PhantomTruthScores t)
         {
             w.WriteStartObject("phantom_truth");

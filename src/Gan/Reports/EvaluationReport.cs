@@ -45,6 +45,8 @@ public sealed record EvaluationReportInput
     public required IReadOnlyList<PhantomCase> Test { get; init; }
     public required int Size { get; init; }
     public string FeatureExtractor { get; init; } = "the evaluation classifier's pooled deepest features (not Inception-v3)";
+    /// <summary>Description of the second FID/KID extractor (Inception-v3) when one was given; null otherwise.</summary>
+    public string? ExtraFeatureExtractor { get; init; }
     public string DataDescription { get; init; } = "synthetic chest-radiograph phantoms";
     public bool Html { get; init; }
     public int SampleRows { get; init; } = 6;
@@ -82,9 +84,16 @@ public static class EvaluationReport
         md.Bullets(input.Setup.Concat(Definitions(input)));
 
         md.Heading("Translation quality (test split)", 2);
-        md.Table(["method", $"FID ({ShortExtractor(input)})", "KID", "called opacity by the evaluation classifier"],
-            rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), P(r.OpacityRate)]).ToList(),
-            [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+        if (input.ExtraFeatureExtractor is null)
+            md.Table(["method", $"FID ({ShortExtractor(input)})", "KID", "called opacity by the evaluation classifier"],
+                rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), P(r.OpacityRate)]).ToList(),
+                [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+        else
+            md.Table(["method", $"FID ({ShortExtractor(input)})", "KID", "FID (Inception-v3)", "KID (Inception-v3)", "called opacity by the evaluation classifier"],
+                rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), F(r.FidExtra, 2), F(r.KidExtra, 4), P(r.OpacityRate)]).ToList(),
+                [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+        if (input.ExtraFeatureExtractor is { } extra)
+            md.Paragraph($"Inception-v3 columns: {extra}.");
         md.Paragraph($"FID/KID: translated opacity test images against real clear test images, features = {input.FeatureExtractor}; lower is better. " +
             "The untranslated row compares the opacity images themselves with the clear ones (the gap to close).");
 

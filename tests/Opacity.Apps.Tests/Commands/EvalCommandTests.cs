@@ -39,6 +39,46 @@ public sealed class EvalCommandTests
 
     private string[] Eval(string outName, params string[] extra) => ["eval", "--data", _data, "--out", P(outName), .. extra];
 
+    private static string InceptionFixture()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir != null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "fixtures", "golden", "inception_fid_w8.safetensors");
+            if (File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException("tests/fixtures/golden/inception_fid_w8.safetensors");
+    }
+
+    [Test]
+    public void Inception_features_add_their_own_fid_and_kid_columns()
+    {
+        var (code, output, err) = Run(Eval("ev_incep", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--inception-weights", InceptionFixture()));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        string md = File.ReadAllText(P("ev_incep", "report.md"));
+        Assert.That(md, Does.Contain("| FID (Inception-v3) | KID (Inception-v3) |").And.Contain("Inception-v3 columns: Inception-v3 pool3"));
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(P("ev_incep", "metrics.json")));
+        foreach (JsonElement r in json.RootElement.GetProperty("rows").EnumerateArray())
+        {
+            Assert.That(r.GetProperty("fid_inception").ValueKind, Is.EqualTo(JsonValueKind.Number));
+            Assert.That(r.GetProperty("fid_inception").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        }
+        // without the option the columns are absent and the JSON says null
+        Assert.That(Run(Eval("ev_noincep", "--model", _full, "--classifier", _cls, "--segmenter", _seg)).Code, Is.EqualTo(0));
+        Assert.That(File.ReadAllText(P("ev_noincep", "report.md")), Does.Not.Contain("FID (Inception-v3)"));
+    }
+
+    [Test]
+    public void Bad_inception_weights_or_device_are_one_sentence()
+    {
+        var r = Run(Eval("ev_badincep", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--inception-weights", _cls));
+        Assert.That(r.Code, Is.Not.EqualTo(0));
+        Assert.That(r.Err, Does.Contain("Inception weights"));
+        Assert.That(r.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        r = Run(Eval("ev_baddev", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--device", "tpu"));
+        Assert.That(r.Code, Is.Not.EqualTo(0));
+        Assert.That(r.Err, Does.Contain("Unknown device 'tpu'"));
+    }
+
     [Test]
     public void Writes_report_html_metrics_and_images_for_every_row()
     {
