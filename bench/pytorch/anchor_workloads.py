@@ -98,8 +98,20 @@ def gan_step():
     return run
 
 
+def translate():
+    G = generator(ngf=64, blocks=9).eval()
+    x = torch.randn(1, 1, 256, 256)
+    def run():
+        with torch.no_grad():
+            out = G(x)
+            content, mask = torch.tanh(out[:, :1]), torch.sigmoid(out[:, 1:])
+            return mask * content + (1 - mask) * x
+    return run
+
+
 for name, make in [("sgemm_1024", sgemm), ("conv3x3_fwd_8x64x128", conv_fwd),
-                   ("conv3x3_fwdbwd_8x64x128", conv_fwdbwd), ("gan_step_resnet6_ngf32_128px", gan_step)]:
+                   ("conv3x3_fwdbwd_8x64x128", conv_fwdbwd), ("gan_step_resnet6_ngf32_128px", gan_step),
+                   ("translate_resnet9_ngf64_256px", translate)]:
     if args.only and args.only != name:
         continue
     report(name, make())

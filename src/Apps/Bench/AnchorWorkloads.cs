@@ -20,6 +20,7 @@ public static class AnchorWorkloads
         new("conv3x3_fwd_8x64x128", ConvFlops, ConvForward),
         new("conv3x3_fwdbwd_8x64x128", 3 * ConvFlops, ConvForwardBackward),
         new("gan_step_resnet6_ngf32_128px", 0, GanStep),
+        new("translate_resnet9_ngf64_256px", 0, Translate),
     ];
 
     private const double ConvFlops = 2.0 * 8 * 64 * 64 * 9 * 128 * 128;
@@ -46,6 +47,22 @@ public static class AnchorWorkloads
             using var s = TensorScope.Begin();
             conv.ZeroGrad(); x.ZeroGrad();
             conv.Forward(x).Sum().Backward();
+        };
+    }
+
+    /// <summary>Inference latency of the paper-scale generator (resnet_9blocks, ngf 64, content + mask heads) on one
+    /// 256 x 256 image, no graph: what a C# host embedding the Translator pays per image.</summary>
+    private static Action Translate()
+    {
+        var g = new ResnetGenerator(inChannels: 1, ngf: 64, blocks: 9, maskHead: true, rng: new Rng(1));
+        g.Eval();
+        g.SetRequiresGrad(false);
+        Tensor x = Tensor.Randn(new Shape(1, 1, 256, 256), 3);
+        return () =>
+        {
+            using var s = TensorScope.Begin();
+            using var noGrad = GradMode.NoGrad();
+            g.Translate(x);
         };
     }
 
