@@ -13,14 +13,7 @@ public sealed partial class AnchorWorkloadTests
     [Test]
     public void Every_anchor_has_the_same_name_on_both_sides()
     {
-        string? script = null;
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir != null && script is null; dir = dir.Parent)
-        {
-            string p = Path.Combine(dir.FullName, "bench", "pytorch", "anchor_workloads.py");
-            if (File.Exists(p)) script = p;
-        }
-        Assert.That(script, Is.Not.Null, "bench/pytorch/anchor_workloads.py above the test folder");
-        string text = File.ReadAllText(script!);
+        string text = File.ReadAllText(Opacity.TestSupport.RepoFiles.Find("bench", "pytorch", "anchor_workloads.py"));
         string list = text[text.LastIndexOf("for name, make in", StringComparison.Ordinal)..];
         string[] python = [.. PythonEntry().Matches(list).Select(m => m.Groups[1].Value)];
         Assert.That(python, Is.EquivalentTo(AnchorWorkloads.All.Select(w => w.Name)));

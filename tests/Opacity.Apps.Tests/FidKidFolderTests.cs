@@ -23,15 +23,7 @@ public sealed class FidKidFolderTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static string Fixture(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            string path = Path.Combine([dir.FullName, "tests", "fixtures", .. parts]);
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException(Path.Combine(["tests/fixtures", .. parts]));
-    }
+    private static string Fixture(params string[] parts) => Opacity.TestSupport.RepoFiles.Find(["tests", "fixtures", .. parts]);
 
     private static string Weights => Fixture("golden", "inception_fid_w8.safetensors");
 

@@ -39,15 +39,7 @@ public sealed class EvalCommandTests
 
     private string[] Eval(string outName, params string[] extra) => ["eval", "--data", _data, "--out", P(outName), .. extra];
 
-    private static string InceptionFixture()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir != null; dir = dir.Parent)
-        {
-            string path = Path.Combine(dir.FullName, "tests", "fixtures", "golden", "inception_fid_w8.safetensors");
-            if (File.Exists(path)) return path;
-        }
-        throw new FileNotFoundException("tests/fixtures/golden/inception_fid_w8.safetensors");
-    }
+    private static string InceptionFixture() => Opacity.TestSupport.RepoFiles.Find("tests", "fixtures", "golden", "inception_fid_w8.safetensors");
 
     [Test]
     public void Inception_features_add_their_own_fid_and_kid_columns()

@@ -13,13 +13,7 @@ public sealed class InspectCommandTests
 {
     private static string Fixture(params string[] parts)
     {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            string root = Path.Combine(dir.FullName, "tests", "fixtures", "readers");
-            if (Directory.Exists(root))
-                return Path.Combine([root, .. parts]);
-        }
-        throw new DirectoryNotFoundException("tests/fixtures/readers");
+        return Path.Combine([Opacity.TestSupport.RepoFiles.Find("tests", "fixtures", "readers"), .. parts]);
     }
 
     [Test]

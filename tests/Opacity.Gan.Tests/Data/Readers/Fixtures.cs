@@ -7,16 +7,7 @@ namespace Opacity.Gan.Tests.Data.Readers;
 
 internal static class Fixtures
 {
-    private static readonly Lazy<string> RootPath = new(() =>
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "tests", "fixtures", "readers");
-            if (Directory.Exists(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException("tests/fixtures/readers not found above the test directory");
-    });
+    private static readonly Lazy<string> RootPath = new(() => Opacity.TestSupport.RepoFiles.Find("tests", "fixtures", "readers"));
 
     public static string Root => RootPath.Value;
 
