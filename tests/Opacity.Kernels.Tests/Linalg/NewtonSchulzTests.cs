@@ -5,7 +5,8 @@
 // 8.3 FP64 target |dFID| <= 1e-8 (tr S1 + tr S2) and stop on the tolerance; below that it must under-estimate, by no
 // more than the truncation bound sum sqrt(mu) over those small eigenvalues. Identical statistics are scored against
 // the closed form tr S instead (the eigen route's own error is printed beside). Plus: the loop equals the fixed-step
-// scalar oracle, the guard on a negative eigenvalue, M = 0 and d = 1. Each case prints its row of the table in
+// scalar oracle, the loop's rules on scripted traces, the guard on a negative eigenvalue, M = 0 and d = 1.
+// Each case prints its row of the table in
 // kernels/README.md ("Newton-Schulz calibration").
 using Opacity.Kernels.Cpu.Linalg;
 using Opacity.Kernels.Cpu.Reference;
@@ -99,6 +100,38 @@ public sealed class NewtonSchulzTests
         // The negative mode adds a negative pseudo-root of size up to sqrt(1e-7) (FID_KID.md 5.4).
         Assert.That(ns.Value, Is.EqualTo(positive).Within(2 * Math.Sqrt(1e-7)));
         Assert.That(ns.Iterations, Is.LessThan(45));
+    }
+
+    /// <summary>Scripted traces and residuals: the loop's rules on their own.</summary>
+    private sealed class Scripted(double start, double[] traces, Func<int, double> residual) : INewtonSchulzSteps
+    {
+        public int Steps { get; private set; }
+        public double Start(double invNorm) => start;
+        public double Step() => traces[Steps++];
+        public double Residual(double invNorm) => residual(Steps);
+    }
+
+    [Test]
+    public void Loop_rules_on_scripted_traces()
+    {
+        // Stops after the second consecutive increment below 1e-13 t; the small (1e-14) rounding decrease is no trip.
+        var quiet = new Scripted(1, [2, 3, 3 + 1e-14, 3 - 1e-14, 4], _ => 1e-12);
+        NewtonSchulzResult r = NewtonSchulz.Run(quiet, 4, NewtonSchulzOptions.Default);
+        Assert.That((r.Stop, r.Iterations, r.GuardTripped, r.FallbackAdvised), Is.EqualTo((NewtonSchulzStop.Converged, 4, false, false)));
+        Assert.That(r.Value, Is.EqualTo(2 * (3 - 1e-14)));
+        Assert.That(r.MaxRelativeDecrease, Is.EqualTo(2e-14 / 3).Within(5e-16));
+        // A real decrease returns the previous trace.
+        r = NewtonSchulz.Run(new Scripted(1, [2, 3, 2.5, 4], _ => 0), 4, NewtonSchulzOptions.Default);
+        Assert.That((r.Stop, r.Iterations, r.GuardTripped, r.FallbackAdvised, r.Value), Is.EqualTo((NewtonSchulzStop.Diverged, 2, true, true, 6.0)));
+        // A non-finite trace likewise.
+        r = NewtonSchulz.Run(new Scripted(1, [2, double.NaN], _ => 0), 4, NewtonSchulzOptions.Default);
+        Assert.That((r.Stop, r.Iterations, r.Value), Is.EqualTo((NewtonSchulzStop.Diverged, 1, 4.0)));
+        // A non-finite periodic residual (step 5) with a finite trace: diverged, value of step 4.
+        r = NewtonSchulz.Run(new Scripted(1, [2, 3, 4, 5, 6, 7], k => k == 5 ? double.PositiveInfinity : 0), 4, NewtonSchulzOptions.Default);
+        Assert.That((r.Stop, r.Iterations, r.GuardTripped, r.Value), Is.EqualTo((NewtonSchulzStop.Diverged, 4, true, 10.0)));
+        // K_max, and a final residual above the limit advises the exact route.
+        r = NewtonSchulz.Run(new Scripted(1, [2, 3, 4], _ => 2e-10), 1, new NewtonSchulzOptions { MaxIterations = 3 });
+        Assert.That((r.Stop, r.Iterations, r.FallbackAdvised, r.Residual), Is.EqualTo((NewtonSchulzStop.MaxIterations, 3, true, 2e-10)));
     }
 
     [Test]

@@ -15,6 +15,7 @@
 //   Residual: r = ||Y^2 - M/c||_F every ResidualEvery iterations and at the end (piq's check: it weights each
 //   eigen-direction by its eigenvalue, unlike ||I - ZY||_F, which stays ~sqrt(d - rank) for singular M);
 //   FallbackAdvised when the final r > ResidualLimit (1e-10 for FP64): take the exact route (TraceSqrtProduct).
+//   A non-finite periodic residual (a NaN/inf off the diagonal of Y while tr(Y) is still finite) trips the guard too.
 // Defaults: tol 1e-13, MaxIterations 45, ResidualEvery 5, ResidualLimit 1e-10 (FP64 values of 8.3), DecreaseTolerance 1e-10.
 // NS under-estimates tr sqrt(M) when eigenvalues far below c have not converged (FID_KID.md 5.4): after K steps an
 // eigenvalue a = lambda/c has converged only if K >~ 2.9 log10(1/a) + 5.
@@ -122,11 +123,21 @@ public static class NewtonSchulz
                 break;
             }
             quiet = t - previous <= tol * t ? quiet + 1 : 0;
+            double before = previous;
             previous = t;
             if (options.ResidualEvery > 0 && k % options.ResidualEvery == 0)
             {
                 residual = steps.Residual(inv);
                 residualAt = k;
+                if (!double.IsFinite(residual))
+                {
+                    // Y holds a non-finite value off the diagonal while its trace is still finite: diverged.
+                    guard = true;
+                    stop = NewtonSchulzStop.Diverged;
+                    previous = before;
+                    k--;
+                    break;
+                }
             }
             if (quiet >= 2)
             {
