@@ -10,6 +10,10 @@
 // "Imaginary component" check, the result carries a warning flag when the clamped negative mass of the product
 // exceeds 1e-3 (where pytorch-fid's sqrtm route may raise). Tested in FidTests: closed forms, and the fixtures
 // made by tests/fixtures/fidkid/make_vectors.py with scipy.linalg.sqrtm (pytorch-fid's route) and eigvals.
+// Square-root step on a device (the third overload, FID_KID.md 8.3): the statistics stay float64 on the CPU, the
+// symmetric M is formed there, and tr sqrt(M) runs as FP64 Newton-Schulz on Device.Cuda (or Device.Cpu); when its
+// residual exceeds 1e-10 or its guard trips, the exact CPU route replaces it unless fallbackToExact is false.
+// Tested in FidNewtonSchulzTests (emulated-cuda and cuda fixtures, the scipy fixtures, 8.3 FP64 target).
 using Opacity.Tensors;
 
 namespace Opacity.Gan.Metrics;
@@ -17,6 +21,12 @@ namespace Opacity.Gan.Metrics;
 /// <summary>FID and its parts: <c>Fid = MeanTerm + TraceTerm - 2 * TraceSqrt</c>.</summary>
 public sealed record FidResult(double Fid, double MeanTerm, double TraceTerm, double TraceSqrt, TraceSqrtResult Detail)
 {
+    /// <summary>The Newton-Schulz step's report when the square root ran as Newton-Schulz (null otherwise).</summary>
+    public NewtonSchulzReport? NewtonSchulz { get; init; }
+
+    /// <summary>True when Newton-Schulz advised the exact route and <see cref="Detail"/> comes from it.</summary>
+    public bool FellBackToExact { get; init; }
+
     /// <summary>Sum of sqrt|mu| over negative eigenvalues of the symmetric product above 1e-3: the statistics are
     /// so rank-deficient or noisy that pytorch-fid's sqrtm route might have raised "Imaginary component".</summary>
     public bool PytorchFidMightRaise => Detail.ClampedSqrtMassProduct > 1e-3;
@@ -35,6 +45,28 @@ public static class Fid
             method = TraceSqrtMethod.Eigen;
         TraceSqrtResult ts = Linalg.TraceSqrtProduct(s1, s2, d, method);
         return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts);
+    }
+
+    /// <summary>FID with the square-root step as FP64 Newton-Schulz on <paramref name="sqrtDevice"/> (statistics and
+    /// M in float64 on the CPU). If the step advises the exact route (residual above 1e-10, or the divergence guard)
+    /// and <paramref name="fallbackToExact"/> is set, the CPU Auto route gives the value; the report is kept either way.</summary>
+    public static FidResult Compute(FeatureStatistics real, FeatureStatistics fake, Device sqrtDevice,
+        bool fallbackToExact = true, double eps = 0)
+    {
+        (double meanTerm, double traceTerm, double[] s1, double[] s2) = Terms(real, fake, eps);
+        int d = real.Dimension;
+        (TraceSqrtResult ts, NewtonSchulzReport report) = Linalg.TraceSqrtProductNewtonSchulz(s1, s2, d, sqrtDevice);
+        bool fellBack = false;
+        if (report.FallbackAdvised && fallbackToExact)
+        {
+            ts = Linalg.TraceSqrtProduct(s1, s2, d, real.RankDeficient && fake.RankDeficient ? TraceSqrtMethod.Eigen : TraceSqrtMethod.Auto);
+            fellBack = true;
+        }
+        return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts)
+        {
+            NewtonSchulz = report,
+            FellBackToExact = fellBack,
+        };
     }
 
     /// <summary>FID between two feature matrices (n1 x d and n2 x d, row-major). When the smaller set has

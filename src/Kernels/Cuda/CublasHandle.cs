@@ -3,6 +3,7 @@
 // and m/n (CUDA.md §2.3) and keeps the row-major leading dimensions. The math mode is set explicitly:
 // CUBLAS_DEFAULT_MATH (no TF32) unless AllowTf32 is set, which switches to CUBLAS_TF32_TENSOR_OP_MATH
 // (about 10-bit mantissa products: faster on Ampere+, not bitwise comparable with the CPU).
+// Dgemm (FP64, same mapping) serves the Newton-Schulz FID step (NewtonSchulzCuda.TraceSqrt).
 // A missing library is CudaLibraryMissingException with the sonames and folders tried.
 // Tested: not on a GPU yet (no GPU in CI); the argument mapping is checked against the CPU GEMM by
 // `opacity selftest --device cuda` on a lent GPU.
@@ -54,6 +55,16 @@ public sealed class CublasHandle : IDisposable
         _device.MakeCurrent();
         Check(CuBlas.Sgemm(_handle, transB ? CublasConstants.OpT : CublasConstants.OpN, transA ? CublasConstants.OpT : CublasConstants.OpN,
             n, m, k, &alpha, b, ldb, a, lda, &beta, c, n), "cublasSgemm_v2");
+    }
+
+    /// <summary>Row-major FP64 <c>C[m×n] = alpha·op(A)·op(B) + beta·C</c> (same mapping as <see cref="Sgemm"/>; the
+    /// math mode does not affect DGEMM).</summary>
+    public unsafe void Dgemm(bool transA, bool transB, int m, int n, int k, double alpha, ulong a, ulong b, double beta, ulong c)
+    {
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        _device.MakeCurrent();
+        Check(CuBlas.Dgemm(_handle, transB ? CublasConstants.OpT : CublasConstants.OpN, transA ? CublasConstants.OpT : CublasConstants.OpN,
+            n, m, k, &alpha, b, ldb, a, lda, &beta, c, n), "cublasDgemm_v2");
     }
 
     /// <summary><see cref="Sgemm"/> over <paramref name="batch"/> matrices at element strides strideA/B/C.</summary>

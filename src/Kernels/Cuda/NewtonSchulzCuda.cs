@@ -1,5 +1,6 @@
 // Launcher for kernels/cu/newton_schulz.cu: the non-GEMM pieces of the float64 Newton-Schulz
 // iteration for FID (FID_KID.md §8.3); the GEMMs are cuBLAS DGEMMs (or GemmReference in tests).
+// The whole loop (stopping rule, guard, residual) is FidCuda.TraceSqrt.
 // Versions: v1 (default). Tested: Cuda/EmulatorNewtonSchulzTests.cs vs NewtonSchulzReference.
 namespace Opacity.Kernels.Cuda;
 

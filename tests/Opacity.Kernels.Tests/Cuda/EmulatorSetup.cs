@@ -14,6 +14,9 @@ public sealed class EmulatorSetup
 
     public static string RepoRoot { get; private set; } = "";
 
+    /// <summary>The built build/native/libopk_emu.so (for tests that open an EmulatedContext).</summary>
+    public static string LibraryPath { get; private set; } = "";
+
     [OneTimeSetUp]
     public void BuildAndLoad()
     {
@@ -28,6 +31,7 @@ public sealed class EmulatorSetup
             Assert.Fail($"The CUDA host emulator could not be built (exit {process.ExitCode}); run `scripts/build-emulator.sh` " +
                         $"in {RepoRoot} (needs clang++-14 or g++ >= 11).\n{stdout}{stderr.Result}");
         string library = stdout.Trim().Split('\n')[^1];
+        LibraryPath = library;
         if (!NativeLibrary.TryLoad(library, out _handle))
             Assert.Fail($"{library} was built but cannot be loaded; rebuild it with scripts/build-emulator.sh.");
         NativeLibrary.SetDllImportResolver(typeof(EmulatorSetup).Assembly, Resolve);
