@@ -40,7 +40,7 @@ public static class QuickAnchors
         }
     }
 
-    /// <summary>`quick-conv-shapes [name-filter]`: every ConvBench shape (anchor, GAN, demo) x version, forward /
+    /// <summary>`quick-conv-shapes [name-filter,...]` (shapes whose name contains any of the comma-separated parts): every ConvBench shape (anchor, GAN, demo) x version, forward /
     /// dx / dw. Each version is timed in <see cref="Rounds"/> rounds of median-of-7; within a round the versions
     /// run in a rotated order, so a load burst from another job does not always land on the same version. Columns:
     /// the best round (the least disturbed on a shared machine), the median round, GFLOP/s of the best round.
@@ -53,7 +53,7 @@ public static class QuickAnchors
         int[] versions = [4, 3, 2, 1];
         foreach (var (name, g) in ConvBench.Shapes.Concat(ConvBench.DemoShapes))
         {
-            if (filter is not null && !name.Contains(filter, StringComparison.Ordinal)) continue;
+            if (filter is not null && !filter.Split(',').Any(f => name.Contains(f, StringComparison.Ordinal))) continue;
             float[] x = R(g.XLength), w = R(g.WLength), dy = R(g.YLength);
             float[] y = new float[g.YLength], dx = new float[g.XLength], dw = new float[g.WLength];
             double f = ConvBench.Flops(g);

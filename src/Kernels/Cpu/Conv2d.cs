@@ -3,7 +3,7 @@
 // straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights);
 // v3 = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
 // Conv2dV3Weight for small OC, picked per shape by the first rule in Conv2dRule.cs; v4 (default) = the same
-// kernels picked by the revised rule there (in short: direct forward only with >= 64 taps; dx flipped onto the
+// kernels picked by the revised rule there (in short: direct forward only with >= 128 taps; dx flipped onto the
 // GEMM when OC < 8; direct dw for OC <= 16, or OC <= 32 with < 128 taps). v3 stays for the same-run comparison.
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by

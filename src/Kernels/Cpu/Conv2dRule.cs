@@ -4,12 +4,14 @@
 //   v3 (first rule, from bench/results/amd-epyc-2core/gemm_conv.md): direct whenever its row tiles fit (and
 //       OC <= 32 for dw); dx flips onto the direct forward when that applies, else col2im.
 //   v4 (default, revised with bench/results/amd-epyc-2core/conv_shapes_rule.txt, GAN and demo layer shapes):
-//     Forward:        direct only with >= 64 taps (K = IC*KH*KW). The direct micro-kernel reads each of its K
+//     Forward:        direct only with >= 128 taps (K = IC*KH*KW). The direct micro-kernel reads each of its K
 //                     input rows in place (unaligned, from K scattered offsets) and pays a fixed per-tile cost
 //                     (12x32 output tile read/written at plane stride, band set-up, the padded image copy);
-//                     with a handful of taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads:
-//                     K = IC) that cost is not amortised and the GEMM, whose packed panel is tiny for small K,
-//                     measured 1.3-1.6x faster. From K = 144 up the direct kernel won or tied everywhere.
+//                     with few taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads: K = IC, the
+//                     7x7 head's flipped dx: K = 2*49 = 98) that cost is not amortised, and the GEMM, whose
+//                     packed B panel is small and contiguous when K is small, measured 1.1-2.2x faster (we
+//                     did not profile which cost dominates). From K = 144 up (3x3 with >= 16 channels) the
+//                     direct kernel won or tied on every measured shape.
 //     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
 //                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
 //                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
@@ -40,7 +42,7 @@ internal enum ConvDxPath
 
 internal static class Conv2dRule
 {
-    private const int MinDirectTaps = 64;
+    private const int MinDirectTaps = 128;
     private const int MinFlippedInChannels = 8;
     private const int MinCol2ImOutChannels = 8;
     private const int DirectWeightMaxOutChannels = 32, DirectWeightAlwaysOutChannels = 16, DirectWeightMaxTaps = 128;
