@@ -12,6 +12,11 @@
 //                     packed B panel is small and contiguous when K is small, measured 1.1-2.2x faster (we
 //                     did not profile which cost dominates). From K = 144 up (3x3 with >= 16 channels) the
 //                     direct kernel won or tied on every measured shape.
+//                     Of the GEMM forwards, those with OC > P = OH*OW (8-px maps, 64-128 channels) gather an
+//                     explicit im2col once (v1's Conv2dV1.Forward) when it fits L2 (K*P <= 256 Ki floats):
+//                     the GEMM stripes C along its longer side, M = OC here, and each stripe's implicit im2col
+//                     packer re-gathers all of B, so the index-heavy gather runs once per core; from the
+//                     explicit matrix the stripes pack with plain copies (1.2-1.8x on 8-px U-Net/PatchGAN convs).
 //     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
 //                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
 //                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
@@ -43,6 +48,7 @@ internal enum ConvDxPath
 internal static class Conv2dRule
 {
     private const int MinDirectTaps = 128;
+    private const long MaxExplicitColFloats = 256 * 1024;
     private const int MinFlippedInChannels = 8;
     private const int MinCol2ImOutChannels = 8;
     private const int DirectWeightMaxOutChannels = 32, DirectWeightAlwaysOutChannels = 16, DirectWeightMaxTaps = 128;
@@ -50,6 +56,14 @@ internal static class Conv2dRule
     /// <summary>Forward on the direct kernel (else the implicit-im2col GEMM). <paramref name="version"/> 3 or 4.</summary>
     public static bool DirectForward(in ConvGeometry g, int version)
         => Conv2dV3.Applies(g) && (version == 3 || g.InChannels * g.KernelH * g.KernelW >= MinDirectTaps);
+
+    /// <summary>A GEMM forward (not <see cref="DirectForward"/>) that gathers an explicit im2col first (v4 only).</summary>
+    public static bool ExplicitIm2ColForward(in ConvGeometry g, int version)
+    {
+        long p = (long)g.OutH * g.OutW, k = (long)g.InChannels * g.KernelH * g.KernelW;
+        return version == 4 && g.OutChannels > p && k * p <= MaxExplicitColFloats
+            && (long)g.OutChannels * p * k >= GemmPacked.ParallelMinMacs;  // else one stripe: nothing re-gathered
+    }
 
     /// <summary>The dx path of <paramref name="version"/> 2, 3 or 4.</summary>
     public static ConvDxPath BackwardInput(in ConvGeometry g, int version)
