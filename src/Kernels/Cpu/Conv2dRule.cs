@@ -7,26 +7,29 @@
 //     Forward:        direct only with >= 128 taps (K = IC*KH*KW). The direct micro-kernel reads each of its K
 //                     input rows in place (unaligned, from K scattered offsets) and pays a fixed per-tile cost
 //                     (12x32 output tile read/written at plane stride, band set-up, the padded image copy);
-//                     with few taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads: K = IC, the
-//                     7x7 head's flipped dx: K = 2*49 = 98) that cost is not amortised, and the GEMM, whose
-//                     packed B panel is small and contiguous when K is small, measured 1.1-2.2x faster (we
-//                     did not profile which cost dominates). From K = 144 up (3x3 with >= 16 channels) the
-//                     direct kernel won or tied on every measured shape.
+//                     with few taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads: K = IC) that
+//                     cost is not amortised, and the GEMM, whose packed B panel is small and contiguous when K
+//                     is small, measured 1.1-2.4x faster (we did not profile which cost dominates). The 7x7
+//                     head's flipped dx (K = 2*49 = 98) is a tie (0.8-1.1x over 4 runs). From K = 144 up (3x3
+//                     with >= 16 channels) the direct kernel won or tied on every measured shape.
 //                     Of the GEMM forwards, those with OC > P = OH*OW (8-px maps, 64-128 channels) gather an
 //                     explicit im2col once (v1's Conv2dV1.Forward) when it fits L2 (K*P <= 256 Ki floats):
 //                     the GEMM stripes C along its longer side, M = OC here, and each stripe's implicit im2col
 //                     packer re-gathers all of B, so the index-heavy gather runs once per core; from the
-//                     explicit matrix the stripes pack with plain copies (1.2-1.8x on 8-px U-Net/PatchGAN convs).
+//                     explicit matrix the stripes pack with plain copies. Measured 1.22-1.27x on the U-Net's
+//                     64->128 conv at 8 px in all runs; on 128->128 at 8 px and PatchGAN's 64->128 at 8 px it
+//                     won 2 of 4 runs on the loaded machine (up to 1.7x) and lost 2 (down to 0.6x): re-measure idle.
 //     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
 //                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
 //                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
-//                     scatter at OC = 1..7 (PatchGAN's last 128->1 conv: 13x slower than the flipped GEMM);
+//                     scatter at OC = 1..7 (PatchGAN's last 128->1 conv: 13-18x slower than the flipped GEMM;
+//                     the U-Net's 1x1 head 16->2: 2.6-2.8x);
 //                     otherwise col2im (the flipped GEMM lost 2-5x on 8-16 px rows with OC >= 64).
 //     BackwardWeight: direct for OC <= 16 always, and for OC <= 32 while K < 128. The GEMM computes dw as
 //                     (OC x K) = dy (OC x P) * col^T, so its 32-wide panels run along K: a short K (49 for the
 //                     7x7 stem) leaves them part-empty, and a small OC leaves each packed col^T element only
 //                     2*OC flops; at OC = 32 with K = 288..864 (U-Net 32- and 96-channel 3x3 convs at 32 px)
-//                     the GEMM measured 1.5-1.8x faster than the L2-bound direct dot products.
+//                     the GEMM measured 1.07-1.46x faster than the L2-bound direct dot products (a tie at K = 144).
 // Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
 // Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
 // bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).
