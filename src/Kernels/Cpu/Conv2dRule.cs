@@ -10,15 +10,16 @@
 //                     with few taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads: K = IC) that
 //                     cost is not amortised, and the GEMM, whose packed B panel is small and contiguous when K
 //                     is small, measured 1.1-2.4x faster (we did not profile which cost dominates). The 7x7
-//                     head's flipped dx (K = 2*49 = 98) is a tie (0.8-1.1x over 4 runs). From K = 144 up (3x3
-//                     with >= 16 channels) the direct kernel won or tied on every measured shape.
+//                     head's flipped dx (K = 2*49 = 98) is near a tie (0.82-1.18x, GEMM ahead in 4 of 7
+//                     runs). From K = 144 up (3x3 with >= 16 channels) the direct kernel won or tied on every
+//                     measured shape.
 //                     Of the GEMM forwards, those with OC > P = OH*OW (8-px maps, 64-128 channels) gather an
 //                     explicit im2col once (v1's Conv2dV1.Forward) when it fits L2 (K*P <= 256 Ki floats):
 //                     the GEMM stripes C along its longer side, M = OC here, and each stripe's implicit im2col
 //                     packer re-gathers all of B, so the index-heavy gather runs once per core; from the
-//                     explicit matrix the stripes pack with plain copies. Measured 1.22-1.27x on the U-Net's
-//                     64->128 conv at 8 px in all runs; on 128->128 at 8 px and PatchGAN's 64->128 at 8 px it
-//                     won 2 of 4 runs on the loaded machine (up to 1.7x) and lost 2 (down to 0.6x): re-measure idle.
+//                     explicit matrix the stripes pack with plain copies. Measured 1.05-1.28x on the U-Net's
+//                     64->128 conv at 8 px in all 7 runs; on 128->128 at 8 px and PatchGAN's 64->128 at 8 px it
+//                     won 5 of 7 runs on the loaded machine (1.06-1.7x) and lost 2 (down to 0.6x): re-measure idle.
 //     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
 //                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
 //                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
