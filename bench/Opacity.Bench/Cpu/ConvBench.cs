@@ -1,4 +1,5 @@
-// Conv2d versions (v1 explicit im2col, v2 implicit im2col GEMM, v3 direct stride-1) on the anchor shape
+// Conv2d versions (v1 explicit im2col, v2 implicit im2col GEMM, v3/v4 direct stride-1 under the first / revised
+// per-shape rule of Conv2dRule.cs, v4 the default) on the anchor shape
 // conv3x3_8x64x128 (names as in the PyTorch anchor) and on the GAN's layer shapes, forward, each backward
 // and forward + dx + dw + db. GFLOP/s in its own column (one conv = 2*N*OC*OH*OW*IC*KH*KW flops per pass).
 // Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*ConvBench*' --job short
@@ -26,7 +27,38 @@ public class ConvBench
         ["convT3x3s2_1x128to64x32"] = new(1, 64, 64, 64, 128, 3, 3, 2, 2, 1, 1, 1, 1),
     };
 
-    [Params(1, 2, 3)] public int Version { get; set; }
+    /// <summary>The demo's layer shapes at 64 px, batch 1, ngf = ndf = 16 (quick-conv-shapes only, to keep the
+    /// BenchmarkDotNet grid small): U-Net generator width 16 depth 3 (3x3, zero pad 1; the up levels see the
+    /// concatenated skip), PatchGAN (4x4, pad 1), ResNet classifier width 16 (3x3 stem s2, blocks, 1x1 shortcuts).</summary>
+    internal static readonly Dictionary<string, ConvGeometry> DemoShapes = new()
+    {
+        ["unet_1to16x64"] = new(1, 1, 64, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_16to16x64"] = new(1, 16, 64, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_16to32x32"] = new(1, 16, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_32to32x32"] = new(1, 32, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_32to64x16"] = new(1, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_64to64x16"] = new(1, 64, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_64to128x8"] = new(1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_128to128x8"] = new(1, 128, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_up192to64x16"] = new(1, 192, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_up96to32x32"] = new(1, 96, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_up48to16x64"] = new(1, 48, 64, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["unet_head1x1_16to2x64"] = new(1, 16, 64, 64, 2, 1, 1, 1, 1, 0, 0, 1, 1),
+        ["pgan4x4s2_1to16x64"] = new(1, 1, 64, 64, 16, 4, 4, 2, 2, 1, 1, 1, 1),
+        ["pgan4x4s2_16to32x32"] = new(1, 16, 32, 32, 32, 4, 4, 2, 2, 1, 1, 1, 1),
+        ["pgan4x4s2_32to64x16"] = new(1, 32, 16, 16, 64, 4, 4, 2, 2, 1, 1, 1, 1),
+        ["pgan4x4s1_64to128x8"] = new(1, 64, 8, 8, 128, 4, 4, 1, 1, 1, 1, 1, 1),
+        ["pgan4x4s1_128to1x7"] = new(1, 128, 7, 7, 1, 4, 4, 1, 1, 1, 1, 1, 1),
+        ["cls3x3s2_1to16x64"] = new(1, 1, 64, 64, 16, 3, 3, 2, 2, 1, 1, 1, 1),
+        ["cls3x3_16to16x32"] = new(1, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["cls3x3s2_16to32x32"] = new(1, 16, 32, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1),
+        ["cls1x1s2_16to32x32"] = new(1, 16, 32, 32, 32, 1, 1, 2, 2, 0, 0, 1, 1),
+        ["cls3x3_32to32x16"] = new(1, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1),
+        ["cls3x3s2_32to64x16"] = new(1, 32, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1),
+        ["cls3x3_64to64x8"] = new(1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1),
+    };
+
+    [Params(1, 2, 3, 4)] public int Version { get; set; }
     [ParamsSource(nameof(ShapeNames))] public string Shape { get; set; } = "conv3x3_8x64x128";
     public static IEnumerable<string> ShapeNames => Shapes.Keys;
 

@@ -40,23 +40,70 @@ public static class QuickAnchors
         }
     }
 
-    /// <summary>`quick-conv-shapes`: every ConvBench shape x version, forward / dx / dw, median GFLOP/s.</summary>
-    public static void ConvShapes()
+    /// <summary>`quick-conv-shapes [name-filter,...]` (shapes whose name contains any of the comma-separated parts): every ConvBench shape (anchor, GAN, demo) x version, forward /
+    /// dx / dw. Each version is timed in <see cref="Rounds"/> rounds of median-of-7; within a round the versions
+    /// run in a rotated order, so a load burst from another job does not always land on the same version. Columns:
+    /// the best round (the least disturbed on a shared machine), the median round, GFLOP/s of the best round.
+    /// v4 (default) and v3 differ only in the per-shape rule (Conv2dRule.cs): v4 vs v3 rows = after vs before.
+    /// After each pass, one "# best" line: the fastest version (best rounds) and the default's time over it.</summary>
+    public static void ConvShapes(string? filter)
     {
         var rnd = new Random(0);
         float[] R(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rnd.NextDouble() * 2 - 1)).ToArray();
-        foreach (var (name, g) in ConvBench.Shapes)
+        int[] versions = [4, 3, 2, 1];
+        foreach (var (name, g) in ConvBench.Shapes.Concat(ConvBench.DemoShapes))
         {
+            if (filter is not null && !filter.Split(',').Any(f => name.Contains(f, StringComparison.Ordinal))) continue;
             float[] x = R(g.XLength), w = R(g.WLength), dy = R(g.YLength);
             float[] y = new float[g.YLength], dx = new float[g.XLength], dw = new float[g.WLength];
             double f = ConvBench.Flops(g);
-            foreach (int v in new[] { 3, 2, 1 })
+            var passes = new (string Name, Action<int> Run)[]
             {
-                Row($"{name} fwd v{v}", f, () => Conv2d.Forward(v, g, x, w, [], y, false));
-                Row($"{name} dx  v{v}", f, () => Conv2d.BackwardInput(v, g, w, dy, dx, false));
-                Row($"{name} dw  v{v}", f, () => Conv2d.BackwardWeight(v, g, x, dy, dw, false));
+                ("fwd", v => Conv2d.Forward(v, g, x, w, [], y, false)),
+                ("dx ", v => Conv2d.BackwardInput(v, g, w, dy, dx, false)),
+                ("dw ", v => Conv2d.BackwardWeight(v, g, x, dy, dw, false)),
+            };
+            foreach (var (pass, run) in passes)
+            {
+                var t = new double[versions.Length, Rounds];
+                for (int r = 0; r < Rounds; r++)
+                    for (int i = 0; i < versions.Length; i++)
+                    {
+                        int vi = (i + r) % versions.Length;
+                        t[vi, r] = MedianSeconds(() => run(versions[vi]));
+                    }
+                var med = new double[versions.Length];
+                for (int vi = 0; vi < versions.Length; vi++)
+                {
+                    var rs = new double[Rounds];
+                    for (int r = 0; r < Rounds; r++) rs[r] = t[vi, r];
+                    Array.Sort(rs);
+                    med[vi] = rs[0];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{name} {pass} v{versions[vi]}\t{rs[0] * 1e3:F3} ms\t(median round {rs[Rounds / 2] * 1e3:F3} ms)\t{f / rs[0] / 1e9:F1} GFLOP/s"));
+                }
+                int best = Array.IndexOf(med, med.Min()), def = Array.IndexOf(versions, Conv2d.DefaultVersion);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"# best {name} {pass.Trim()}: v{versions[best]}; default v{Conv2d.DefaultVersion} / best = {med[def] / med[best]:F2}"));
             }
         }
+    }
+
+    private const int Rounds = 5;
+
+    private static double MedianSeconds(Action run)
+    {
+        run();
+        run();
+        var times = new double[7];
+        for (int i = 0; i < times.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            run();
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[times.Length / 2];
     }
 
     private static void Row(string name, double flops, Action run)

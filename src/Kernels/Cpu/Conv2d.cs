@@ -1,11 +1,11 @@
 // 2-D convolution, float32, NCHW, weight (OC, IC, KH, KW), zero padding, any stride/dilation: the fast path.
 // Versions: v1 Conv2dV1 (explicit im2col/col2im buffers + Gemm.Sgemm); v2 Conv2dV2 (implicit im2col packed
 // straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights);
-// v3 (default) = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
-// Conv2dV3Weight for OC <= 32. The per-shape rule inside v3, from bench/results/amd-epyc-2core/gemm_conv.md:
-//   Forward:        stride 1, OW fills 32-px tiles >= 80% -> direct;      else implicit-im2col GEMM
-//   BackwardInput:  stride 1, IC >= 8, direct applies to the flipped conv -> flipped forward; else col2im
-//   BackwardWeight: stride 1, OC <= 32 -> direct dot products;            else implicit-im2col GEMM
+// v3 = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
+// Conv2dV3Weight for small OC, picked per shape by the first rule in Conv2dRule.cs; v4 (default) = the same
+// kernels picked by the revised rule there (in short: direct forward only with >= 128 taps, v1's explicit
+// im2col for forwards with OC > OH*OW; dx flipped onto the GEMM when OC < 8; direct dw for OC <= 16, or
+// OC <= 32 with < 128 taps). v3 stays for the same-run comparison.
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
 // bench/Opacity.Bench/Cpu/ConvBench.cs.
@@ -17,7 +17,7 @@ namespace Opacity.Kernels.Cpu;
 public static class Conv2d
 {
     /// <summary>The version the public entry points run; every version stays compiled, tested and benchmarked.</summary>
-    internal const int DefaultVersion = 3;
+    internal const int DefaultVersion = 4;
 
     /// <summary><c>y (+)= bias[oc] + sum_{ic,kh,kw} x[n,ic,oh*S-P+kh*D,ow*S-P+kw*D] * w[oc,ic,kh,kw]</c>;
     /// empty <paramref name="bias"/> means no bias.</summary>
@@ -56,7 +56,10 @@ public static class Conv2d
         {
             if (version == 1) Conv2dV1.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version == 3) Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version is 3 or 4 && Conv2dRule.DirectForward(g, version))
+                Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (Conv2dRule.ExplicitIm2ColForward(g, version)) Conv2dV1.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version is 3 or 4) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -68,8 +71,7 @@ public static class Conv2d
         fixed (float* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx)
         {
             if (version == 1) Conv2dV1.BackwardInput(g, pw, pdy, pdx, accumulate);
-            else if (version == 2) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: false);
-            else if (version == 3) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, v3Forward: true);
+            else if (version is >= 2 and <= 4) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, Conv2dRule.BackwardInput(g, version));
             else throw BadVersion(version);
         }
     }
@@ -82,7 +84,8 @@ public static class Conv2d
         {
             if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
             else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version == 3) Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is 3 or 4 && Conv2dRule.DirectWeight(g, version)) Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is 3 or 4) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -102,5 +105,5 @@ public static class Conv2d
     }
 
     private static ArgumentOutOfRangeException BadVersion(int version)
-        => new(nameof(version), version, "Conv2d versions are 1, 2 and 3.");
+        => new(nameof(version), version, "Conv2d versions are 1, 2, 3 and 4.");
 }

@@ -2,22 +2,22 @@
 // Legend: K = IC*KH*KW (GEMM depth of Forward), P = OH*OW output pixels per image.
 //   Forward         per image y_n (OC x P) = w (OC x K) * col_n (K x P); col gathered per Kc x Nc block.
 //   BackwardWeight  per image dw (OC x K) += dy_n (OC x P) * col_n^T (P x K), the batch summed by beta = 1.
-//   BackwardInput   stride 1, IC >= 8 (and pad <= dilation*(kernel-1)): dx = conv(dy, w~) with w~[ic,oc,kh,kw] =
-//                   w[oc,ic,KH-1-kh,KW-1-kw], pad' = D*(K-1) - P, so it runs as a Forward (no col2im);
-//                   otherwise (strided convs, conv-transpose forward) dcol = w^T dy_n per (image, input-channel
+//   BackwardInput   the path is chosen by Conv2dRule (v2: flipped whenever it can, stride 1, IC >= 8, pad <=
+//                   dilation*(kernel-1)): flipped = dx = conv(dy, w~) with w~[ic,oc,kh,kw] = w[oc,ic,KH-1-kh,KW-1-kw],
+//                   pad' = D*(K-1) - P, run as a Forward (no col2im);
+//                   col2im (strided convs, conv-transpose forward) = dcol = w^T dy_n per (image, input-channel
 //                   chunk) into a pooled buffer of <= 4 MiB, then col2im scatter-add; the chunks are disjoint
 //                   in dx, so they run in parallel without locks (batch 1 still uses both cores).
 // Threads: each GEMM stripes itself across cores (GemmPacked); when one image is too small for that, whole
 // images go to the cores instead (Forward). Scratch is thread-static (PackScratch), so steady-state calls do
-// not allocate. v3 (the default, Conv2d.cs) reuses these paths for the shapes its direct kernels skip, and
-// BackwardInput's v3Forward flag runs the flipped forward on Conv2dV3 instead of Forward here.
+// not allocate. v3/v4 (Conv2d.cs) reuse these paths for the shapes their rule (Conv2dRule) keeps off the direct
+// kernels, and BackwardInput's FlippedDirect path runs the flipped forward on Conv2dV3 instead of Forward here.
 // Tested by Conv2dTests against ConvReference; timed by ConvBench.
 namespace Opacity.Kernels.Cpu;
 
 internal static unsafe class Conv2dV2
 {
     private const int ColChunkFloats = 1 << 20;
-    private const int MinFlippedInChannels = 8;
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
@@ -52,26 +52,18 @@ internal static unsafe class Conv2dV2
         }
     }
 
-    public static void BackwardInput(in ConvGeometry g, float* w, float* dy, float* dx, bool accumulate, bool v3Forward)
+    public static void BackwardInput(in ConvGeometry g, float* w, float* dy, float* dx, bool accumulate, ConvDxPath path)
     {
-        int padH = g.DilationH * (g.KernelH - 1) - g.PadH, padW = g.DilationW * (g.KernelW - 1) - g.PadW;
-        var flipped = new ConvGeometry(g.Batch, g.OutChannels, g.OutH, g.OutW, g.InChannels, g.KernelH, g.KernelW,
-            1, 1, Math.Max(0, padH), Math.Max(0, padW), g.DilationH, g.DilationW);
-        // The flipped forward's GEMM has M = InChannels rows; with few input channels (the 1-channel stem) most
-        // of each 12-row micro-tile would be padding, so such convs take the col2im route (measured 10x faster).
-        // In v3 it also must suit the direct kernel (wide rows): on PatchGAN's 16x16 4x4 conv, col2im measured
-        // 60-85 GFLOP/s against 15-30 for the flipped forward.
-        bool flip = g.StrideH == 1 && g.StrideW == 1 && padH >= 0 && padW >= 0 && g.InChannels >= MinFlippedInChannels
-            && (!v3Forward || Conv2dV3.Applies(flipped));
-        if (flip)
+        if (path != ConvDxPath.Col2Im)
         {
+            var flipped = Conv2dRule.Flipped(g);
             int kk = g.KernelH * g.KernelW;
             float* wf = PackScratch.C(g.OutChannels * g.InChannels * kk);
             for (int o = 0; o < g.OutChannels; o++)
                 for (int i = 0; i < g.InChannels; i++)
                     for (int t = 0; t < kk; t++)
                         wf[(i * g.OutChannels + o) * kk + t] = w[(o * g.InChannels + i) * kk + (kk - 1 - t)];
-            if (v3Forward) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
+            if (path == ConvDxPath.FlippedDirect) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
             else Forward(flipped, dy, wf, null, dx, accumulate);
             return;
         }

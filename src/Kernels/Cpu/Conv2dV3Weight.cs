@@ -4,7 +4,7 @@
 // With stride 1 the x factor is, for each tap, a contiguous run along ow, so a 4-channel x 6-tap block keeps
 // 24 zmm accumulators of 16 pixels each: per 16-pixel step 4 dy loads + 6 x loads feed 24 FMAs. Why not
 // GEMM: im2col^T packing costs as much as the FMAs when OC is small (OC = 2 heads ran at ~2 GFLOP/s).
-// Used for OC <= DirectMaxOutChannels only; larger OC goes to v2's GEMM, which keeps its operands in L1.
+// Which shapes use it is Conv2dRule's choice (small OC; v2's GEMM, which keeps its operands in L1, otherwise).
 // The (image, output row) space is split into one contiguous range per core, walked in bands of 8 rows so
 // a band's dy and x stay in that core's L2; each core sums into a private dw, reduced at the end.
 // dy rows are read past OW up to OWr; a zero-padded copy of dy is made when OW is not a multiple of 16, so
@@ -20,13 +20,9 @@ internal static unsafe class Conv2dV3Weight
 {
     private const int OcBlock = 4, TapBlock = 6, Band = 8;
 
-    // Measured crossover (bench/results/amd-epyc-2core/gemm_conv.md): direct won 5-6x at OC = 2 and OC = 32 (7x7
-    // heads/stem), the im2col GEMM (v2) won at OC = 64, 128, 256, where the direct loop is L2-bandwidth bound.
-    internal const int DirectMaxOutChannels = 32;
-
     public static void BackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw, bool accumulate)
     {
-        if (!Conv2dV3.Applies(g) || g.OutChannels > DirectMaxOutChannels)
+        if (!Conv2dV3.Applies(g))  // which shapes come here is Conv2dRule's choice; this guards the kernel's own needs
         {
             Conv2dV2.BackwardWeight(g, x, dy, dw, accumulate);
             return;

@@ -1,8 +1,9 @@
-// Conv2d (versions 1, 2 and 3) against ConvReference in float64-accumulated float32: Forward (with and without
+// Conv2d (versions 1, 2, 3 and 4; v3/v4 = the two per-shape rules of Conv2dRule.cs) against ConvReference in float64-accumulated float32: Forward (with and without
 // bias), BackwardInput, BackwardWeight, BackwardBias, each with accumulate false (over NaN) and true.
 // Shapes cover stride 1/2 (also mixed), pad 0/1/2/3, dilation 1/2, kernels 1/3/4/7 (and 3x4), odd H/W,
 // batch 0/1/3, the stride-1 flipped-weight path and its col2im fallback (pad > dilation*(k-1)), and sizes
-// large enough to take the threaded paths, and rows wide enough (OW >= 26) for v3's direct kernels.
+// large enough to take the threaded paths, and rows wide enough (OW >= 26) for v3's direct kernels; a test pins
+// that the shapes reach every path of both rules.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
 
@@ -35,7 +36,37 @@ public sealed class Conv2dTests
         new(2, 5, 7, 64, 4, 3, 3, 1, 1, 2, 2, 2, 2),
         new(1, 2, 34, 60, 3, 7, 7, 1, 1, 3, 3, 1, 1),
         new(1, 16, 20, 64, 24, 3, 3, 1, 1, 1, 1, 1, 1),
+        // v4's flipped-GEMM dx for OC < 8 on narrow rows (PatchGAN's last conv, 4x4 -> 1 channel).
+        new(2, 16, 9, 9, 1, 4, 4, 1, 1, 1, 1, 1, 1),
+        // v4's explicit-im2col forward (OC > OH*OW, large enough to be threaded): an 8-px U-Net level.
+        new(1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1),
     ];
+
+    // The reference tests above only prove every path correct if the shapes reach every path: pin that here.
+    [Test]
+    public void Shapes_reach_every_path_of_both_rules()
+    {
+        Assume.That(GemmMicroKernel.Default, Is.EqualTo(GemmKernelShape.Avx512_12x32), "direct kernels need AVX-512");
+        foreach (int v in new[] { 3, 4 })
+        {
+            Assert.That(Shapes.Any(g => Conv2dRule.DirectForward(g, v)), $"v{v} direct forward");
+            Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectForward(g, v) && !Conv2dRule.ExplicitIm2ColForward(g, v)),
+                $"v{v} stride-1 GEMM forward");
+            Assert.That(Shapes.Any(g => Conv2dRule.DirectWeight(g, v)), $"v{v} direct dw");
+            Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectWeight(g, v)), $"v{v} stride-1 GEMM dw");
+            foreach (var path in Enum.GetValues<ConvDxPath>())
+                if (v == 4 || path != ConvDxPath.FlippedGemm)
+                    Assert.That(Shapes.Any(g => Conv2dRule.BackwardInput(g, v) == path), $"v{v} dx {path}");
+        }
+        // The revised rule's three changes, on the shapes that motivated them (conv_shapes_rule.txt).
+        var stem = new ConvGeometry(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1);
+        Assert.That(Conv2dRule.DirectForward(stem, 3) && !Conv2dRule.DirectForward(stem, 4));
+        Assert.That(Shapes.Any(g => Conv2dRule.ExplicitIm2ColForward(g, 4)) && !Shapes.Any(g => Conv2dRule.ExplicitIm2ColForward(g, 3)));
+        var patchLast = new ConvGeometry(1, 128, 7, 7, 1, 4, 4, 1, 1, 1, 1, 1, 1);
+        Assert.That(Conv2dRule.BackwardInput(patchLast, 4), Is.EqualTo(ConvDxPath.FlippedGemm));
+        var unetUp = new ConvGeometry(1, 96, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1);
+        Assert.That(Conv2dRule.DirectWeight(unetUp, 3) && !Conv2dRule.DirectWeight(unetUp, 4));
+    }
 
     public static IEnumerable<TestCaseData> Cases()
     {
@@ -46,6 +77,7 @@ public sealed class Conv2dTests
             yield return new TestCaseData(1, g).SetArgDisplayNames("v1", name);
             yield return new TestCaseData(2, g).SetArgDisplayNames("v2", name);
             yield return new TestCaseData(3, g).SetArgDisplayNames("v3", name);
+            yield return new TestCaseData(4, g).SetArgDisplayNames("v4", name);
         }
     }
 

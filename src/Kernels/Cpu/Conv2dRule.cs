@@ -1,0 +1,101 @@
+// The per-shape rule that picks, for one conv pass, which Conv2d code path runs: the direct stride-1 kernels
+// (Conv2dV3, Conv2dV3Weight), the implicit-im2col GEMM (Conv2dV2) and, for BackwardInput, the flipped-weight
+// forward or the col2im scatter. Two rules, so that both stay benchmarkable in one process run:
+//   v3 (first rule, from bench/results/amd-epyc-2core/gemm_conv.md): direct whenever its row tiles fit (and
+//       OC <= 32 for dw); dx flips onto the direct forward when that applies, else col2im.
+//   v4 (default, revised with bench/results/amd-epyc-2core/conv_shapes_rule.txt, GAN and demo layer shapes):
+//     Forward:        direct only with >= 128 taps (K = IC*KH*KW). The direct micro-kernel reads each of its K
+//                     input rows in place (unaligned, from K scattered offsets) and pays a fixed per-tile cost
+//                     (12x32 output tile read/written at plane stride, band set-up, the padded image copy);
+//                     with few taps (1-channel stem 7x7: K = 49, 1-channel 3x3: K = 9, 1x1 heads: K = IC) that
+//                     cost is not amortised, and the GEMM, whose packed B panel is small and contiguous when K
+//                     is small, measured 1.1-2.4x faster (we did not profile which cost dominates). The 7x7
+//                     head's flipped dx (K = 2*49 = 98) is near a tie (0.82-1.18x, GEMM ahead in 4 of 7
+//                     runs). From K = 144 up (3x3 with >= 16 channels) the direct kernel won or tied on every
+//                     measured shape.
+//                     Of the GEMM forwards, those with OC > P = OH*OW (8-px maps, 64-128 channels) gather an
+//                     explicit im2col once (v1's Conv2dV1.Forward) when it fits L2 (K*P <= 256 Ki floats):
+//                     the GEMM stripes C along its longer side, M = OC here, and each stripe's implicit im2col
+//                     packer re-gathers all of B, so the index-heavy gather runs once per core; from the
+//                     explicit matrix the stripes pack with plain copies. Measured 1.05-1.28x on the U-Net's
+//                     64->128 conv at 8 px in all 7 runs; on 128->128 at 8 px and PatchGAN's 64->128 at 8 px it
+//                     won 5 of 7 runs on the loaded machine (1.06-1.7x) and lost 2 (down to 0.6x): re-measure idle.
+//     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
+//                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
+//                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
+//                     scatter at OC = 1..7 (PatchGAN's last 128->1 conv: 13-18x slower than the flipped GEMM;
+//                     the U-Net's 1x1 head 16->2: 2.6-2.8x);
+//                     otherwise col2im (the flipped GEMM lost 2-5x on 8-16 px rows with OC >= 64).
+//     BackwardWeight: direct for OC <= 16 always, and for OC <= 32 while K < 128. The GEMM computes dw as
+//                     (OC x K) = dy (OC x P) * col^T, so its 32-wide panels run along K: a short K (49 for the
+//                     7x7 stem) leaves them part-empty, and a small OC leaves each packed col^T element only
+//                     2*OC flops; at OC = 32 with K = 288..864 (U-Net 32- and 96-channel 3x3 convs at 32 px)
+//                     the GEMM measured 1.07-1.46x faster than the L2-bound direct dot products (a tie at K = 144).
+// Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
+// Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
+// bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).
+namespace Opacity.Kernels.Cpu;
+
+/// <summary>How BackwardInput computes dx.</summary>
+internal enum ConvDxPath
+{
+    /// <summary>dcol = w^T dy, then col2im scatter-add.</summary>
+    Col2Im,
+
+    /// <summary>dx = conv(dy, flipped w) on the implicit-im2col GEMM (Conv2dV2.Forward).</summary>
+    FlippedGemm,
+
+    /// <summary>dx = conv(dy, flipped w) on the direct kernel (Conv2dV3).</summary>
+    FlippedDirect,
+}
+
+internal static class Conv2dRule
+{
+    private const int MinDirectTaps = 128;
+    private const long MaxExplicitColFloats = 256 * 1024;
+    private const int MinFlippedInChannels = 8;
+    private const int MinCol2ImOutChannels = 8;
+    private const int DirectWeightMaxOutChannels = 32, DirectWeightAlwaysOutChannels = 16, DirectWeightMaxTaps = 128;
+
+    /// <summary>Forward on the direct kernel (else the implicit-im2col GEMM). <paramref name="version"/> 3 or 4.</summary>
+    public static bool DirectForward(in ConvGeometry g, int version)
+        => Conv2dV3.Applies(g) && (version == 3 || g.InChannels * g.KernelH * g.KernelW >= MinDirectTaps);
+
+    /// <summary>A GEMM forward (not <see cref="DirectForward"/>) that gathers an explicit im2col first (v4 only).</summary>
+    public static bool ExplicitIm2ColForward(in ConvGeometry g, int version)
+    {
+        long p = (long)g.OutH * g.OutW, k = (long)g.InChannels * g.KernelH * g.KernelW;
+        return version == 4 && g.OutChannels > p && k * p <= MaxExplicitColFloats
+            && (long)g.OutChannels * p * k >= GemmPacked.ParallelMinMacs;  // else one stripe: nothing re-gathered
+    }
+
+    /// <summary>The dx path of <paramref name="version"/> 2, 3 or 4.</summary>
+    public static ConvDxPath BackwardInput(in ConvGeometry g, int version)
+    {
+        int padH = g.DilationH * (g.KernelH - 1) - g.PadH, padW = g.DilationW * (g.KernelW - 1) - g.PadW;
+        // The flipped forward's GEMM has M = InChannels rows; with few input channels (the 1-channel stem) most
+        // of each 12-row micro-tile would be padding, so such convs take the col2im route (measured 10x faster).
+        bool canFlip = g.StrideH == 1 && g.StrideW == 1 && padH >= 0 && padW >= 0 && g.InChannels >= MinFlippedInChannels;
+        if (!canFlip) return ConvDxPath.Col2Im;
+        if (version == 2) return ConvDxPath.FlippedGemm;
+        var flipped = Flipped(g);
+        if (DirectForward(flipped, version)) return ConvDxPath.FlippedDirect;
+        return version == 4 && g.OutChannels < MinCol2ImOutChannels ? ConvDxPath.FlippedGemm : ConvDxPath.Col2Im;
+    }
+
+    /// <summary>BackwardWeight on the direct kernel (else the implicit-im2col GEMM). <paramref name="version"/> 3 or 4.</summary>
+    public static bool DirectWeight(in ConvGeometry g, int version)
+    {
+        if (!Conv2dV3.Applies(g) || g.OutChannels > DirectWeightMaxOutChannels) return false;
+        return version == 3 || g.OutChannels <= DirectWeightAlwaysOutChannels
+            || g.InChannels * g.KernelH * g.KernelW < DirectWeightMaxTaps;
+    }
+
+    /// <summary>dx = conv(dy, w~) with w~[ic,oc,kh,kw] = w[oc,ic,KH-1-kh,KW-1-kw] and pad' = D*(K-1) - P, stride 1.</summary>
+    public static ConvGeometry Flipped(in ConvGeometry g)
+    {
+        int padH = g.DilationH * (g.KernelH - 1) - g.PadH, padW = g.DilationW * (g.KernelW - 1) - g.PadW;
+        return new ConvGeometry(g.Batch, g.OutChannels, g.OutH, g.OutW, g.InChannels, g.KernelH, g.KernelW,
+            1, 1, Math.Max(0, padH), Math.Max(0, padW), g.DilationH, g.DilationW);
+    }
+}
