@@ -2,6 +2,10 @@
 // the paper-scale reconstruction: resnet 9 blocks, ngf = ndf = 64, lambdas cycle 10, identity 5, feature 1,
 // label 1, mask sparsity 0.05, TV 1e-4; Adam 2e-4 (0.5, 0.999), constant then linear decay; pool 50.
 // Which losses are on is derived from the Ablation row only, so a row cannot be half-configured.
+// Named options beyond METHOD.md's literal defaults (defaults unchanged): the generator backbone (ResNet or
+// U-Net), residual mask content, AASPM option B's CAM prior as an L1 target, and the opacity domain's cycle
+// loss counted outside the mask; together they are the demo's CPU-budget configuration (bench/results/
+// amd-epyc-2core/method.md has the sweep that chose it).
 // Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
 using System.Text.Json;
 using System.Text.Json.Serialization;
