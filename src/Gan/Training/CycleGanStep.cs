@@ -5,8 +5,10 @@
 // D_A = D_O judges opacity images, D_B = D_N judges clear ones. Adversarial losses are least squares.
 // The classifier (CDAM) is frozen for good in the constructor (Eval + SetRequiresGrad(false)), yet the
 // gradient of the CDAM losses flows through it into G's output. Loss values of the last step are kept
-// as doubles in Losses (name -> value) for logging and the NaN guard.
-// Tested by GanStepTests (frozen classifier, gradient through it, ablation flags, finite losses).
+// as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM prior adds
+// lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
+// term by 1 - M (detached).
+// Tested by GanStepTests (frozen classifier, gradient through it, ablation flags, finite losses) and MaskOptionsTests.
 using Opacity.Gan.Networks;
 using Opacity.Nn;
 using Opacity.Nn.Losses;
