@@ -62,6 +62,32 @@ public sealed class MaskOptionsTests
     }
 
     [Test]
+    public void Cycle_outside_the_mask_weights_the_opacity_cycle_by_one_minus_mask()
+    {
+        using var scope = TensorScope.Begin();
+        var full = TinyData.Tiny(32, Ablation.Mask);
+        var outside = full with { CycleScope = CycleScope.OutsideMask };
+        var nets = new GanNetworks(full);
+        var a = ImageTensors.FromImages(TinyData.Images(1, 32, true, 1), 32);
+        var b = ImageTensors.FromImages(TinyData.Images(1, 32, false, 2), 32);
+        var stepFull = new CycleGanStep(nets, full, null);
+        var stepOutside = new CycleGanStep(nets, outside, null);
+        stepFull.Forward(a, b); stepFull.BackwardG();
+        stepOutside.Forward(a, b); stepOutside.BackwardG();
+        // same networks, same inputs: the weighted term is the full one with each pixel scaled by 1 - M in (0, 1)
+        Tensor m = stepOutside.FakeB.Mask!;
+        double expected;
+        using (Opacity.Tensors.Autograd.GradMode.NoGrad())
+        {
+            Tensor rec = nets.GBA.Forward(stepOutside.FakeB.Output);
+            expected = F.Abs((rec - a) * (1.0 - m)).Mean().Item() * full.LambdaCycle;
+        }
+        Assert.That(stepOutside.Losses["CycleA"], Is.EqualTo(expected).Within(1e-6));
+        Assert.That(stepOutside.Losses["CycleA"], Is.LessThan(stepFull.Losses["CycleA"]));
+        Assert.That(stepOutside.Losses["CycleB"], Is.EqualTo(stepFull.Losses["CycleB"]).Within(1e-9), "the clear domain's cycle is unchanged");
+    }
+
+    [Test]
     public void UNet_generator_trains_checkpoints_and_loads_in_the_translator()
     {
         string dir = TinyData.TempDir("unetgen");
