@@ -43,6 +43,9 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
     /// <summary>A second feature extractor for FID/KID (e.g. Inception-v3), reported beside the classifier features.</summary>
     public IFeatureExtractor? ExtraFeatures => extraFeatures;
 
+    /// <summary>The evaluation classifier's pooled deepest features, the same extractor `opacity fid-kid --features classifier` uses.</summary>
+    private readonly ClassifierFeatureExtractor _classifierFeatures = new(evalClassifier, size, "evaluation classifier");
+
     /// <summary>Images per forward pass of the evaluation networks.</summary>
     public const int BatchSize = 16;
 
@@ -92,21 +95,9 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         var confusion = DetectionMetrics.Confusion(testScores, labels, residualThreshold);
         double auc = DetectionMetrics.RocAuc(testScores, labels);
 
-        // FID / KID on pooled evaluation-classifier features (d = channels of its deepest map).
-        var (real, d) = Features(clear.Select(c => c.Image).ToList());
-        var (fake, _) = Features(translated.Select(t => t.Image).ToList());
-        double fid = Fid.Compute(real, clear.Count, fake, opacity.Count, d).Fid;
-        int subset = Math.Min(clear.Count, opacity.Count);
-        double kid = Kid.Compute(real, clear.Count, fake, opacity.Count, d, subsets: 100, subsetSize: subset).Mean;
-
-        double fidExtra = double.NaN, kidExtra = double.NaN;
-        if (extraFeatures is not null)
-        {
-            var (realX, dx) = ExtraFeatureRows(clear.Select(c => c.Image).ToList());
-            var (fakeX, _) = ExtraFeatureRows(translated.Select(t => t.Image).ToList());
-            fidExtra = Fid.Compute(realX, clear.Count, fakeX, opacity.Count, dx).Fid;
-            kidExtra = Kid.Compute(realX, clear.Count, fakeX, opacity.Count, dx, subsets: 100, subsetSize: subset).Mean;
-        }
+        // FID / KID on pooled evaluation-classifier features (d = channels of its deepest map), and on the extra extractor's.
+        var (fid, kid) = FidKid(_classifierFeatures, clear, translated);
+        var (fidExtra, kidExtra) = extraFeatures is null ? (double.NaN, double.NaN) : FidKid(extraFeatures, clear, translated);
 
         PhantomTruthScores? truth = null;
         if (opacity.All(c => c.PairedClear is not null))
@@ -157,36 +148,35 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         return F.Sigmoid(model.Classify(ImageTensors.FromImages(chunk, size)).Logit).ToArrayF64();
     });
 
-    /// <summary>Pooled deepest evaluation-classifier features, row-major (N, d).</summary>
-    private (double[] Features, int D) Features(IReadOnlyList<float[]> images)
+    /// <summary>FID and KID mean of the translated opacity images against the real clear test images, on one
+    /// extractor's features; the real side is computed once per extractor and reused for every method row.</summary>
+    private (double Fid, double Kid) FidKid(IFeatureExtractor extractor, List<PhantomCase> clear, List<(float[] Image, float[]? Mask)> translated)
     {
-        int d = 0;
-        double[][] rows = Batched(images, chunk =>
-        {
-            using var scope = TensorScope.Begin();
-            using var noGrad = GradMode.NoGrad();
-            Tensor deepest = evalClassifier.Classify(ImageTensors.FromImages(chunk, size)).Features[^1];
-            d = deepest.Shape[1];
-            double[] pooled = F.GlobalAvgPool2d(deepest).ToArrayF64();
-            return Enumerable.Range(0, chunk.Count).Select(i => pooled.AsSpan(i * d, d).ToArray()).ToArray();
-        });
-        return ([.. rows.SelectMany(r => r)], d);
+        if (!_realFeatures.TryGetValue(extractor, out double[]? real))
+            _realFeatures[extractor] = real = FeatureRows(extractor, clear.Select(c => c.Image).ToList());
+        double[] fake = FeatureRows(extractor, translated.Select(t => t.Image).ToList());
+        int d = extractor.Dimension;
+        double fid = Fid.Compute(real, clear.Count, fake, translated.Count, d).Fid;
+        double kid = Kid.Compute(real, clear.Count, fake, translated.Count, d, subsets: 100, subsetSize: Math.Min(clear.Count, translated.Count)).Mean;
+        return (fid, kid);
     }
 
-    /// <summary>Features of the extra extractor, row-major (N, d); images resized to its input size when it has one.</summary>
-    private (double[] Features, int D) ExtraFeatureRows(IReadOnlyList<float[]> images)
+    private readonly Dictionary<IFeatureExtractor, double[]> _realFeatures = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Features of <paramref name="extractor"/>, row-major (N, d); images resized to its input size when it has one.</summary>
+    private double[] FeatureRows(IFeatureExtractor extractor, IReadOnlyList<float[]> images)
     {
-        IFeatureExtractor e = extraFeatures!;
+        int d = extractor.Dimension;
         double[][] rows = Batched(images, chunk =>
         {
             using var scope = TensorScope.Begin();
             using var noGrad = GradMode.NoGrad();
             Tensor x = ImageTensors.FromImages(chunk, size);
-            if (e.ImageSize > 0 && e.ImageSize != size) x = F.UpsampleBilinear(x, e.ImageSize, e.ImageSize);
-            double[] f = e.Extract(x).ToArrayF64();
-            return Enumerable.Range(0, chunk.Count).Select(i => f.AsSpan(i * e.Dimension, e.Dimension).ToArray()).ToArray();
+            if (extractor.ImageSize > 0 && extractor.ImageSize != size) x = F.UpsampleBilinear(x, extractor.ImageSize, extractor.ImageSize);
+            double[] f = extractor.Extract(x).ToArrayF64();
+            return Enumerable.Range(0, chunk.Count).Select(i => f.AsSpan(i * d, d).ToArray()).ToArray();
         });
-        return ([.. rows.SelectMany(r => r)], e.Dimension);
+        return [.. rows.SelectMany(r => r)];
     }
 
     /// <summary>The threshold that maximises Youden's J (sensitivity + specificity - 1) on labelled scores.</summary>
