@@ -88,15 +88,15 @@ public static class DemoCommand
 
         Say("2/6 training the CDAM classifier (ResNet, frozen afterwards) and the evaluation classifier (plain CNN, another seed)");
         var cdam = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 10 });
-        string cdamPath = Path.Combine(models, "cdam_classifier.safetensors");
+        string cdamPath = Path.Combine(models, CdamClassifierRecord.DemoFileName);
         ClassifierCheckpoint.Save(cdam.Model, cdamPath, o.Size, o.Seed + 10, o.ClassifierSteps, cdam.Validation);
         var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
-        ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, "eval_classifier.safetensors"), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
+        ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, EvalInputs.ClassifierFile), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
         Say($"    validation AUC: CDAM {cdam.Validation?.Auc:F3}, evaluation {evalCls.Validation?.Auc:F3}");
 
         Say("3/6 training the lung U-Net on clear images");
         var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30 });
-        SegmenterTrainer.Save(seg.Model, Path.Combine(models, "lung_unet.safetensors"), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
+        SegmenterTrainer.Save(seg.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
         Say($"    validation lung IoU {seg.Validation?.MeanIoU:F3}");
 
         var data = new UnpairedData(train.Where(c => c.Domain == Domain.Opacity).Select(c => c.Image).ToList(),
