@@ -16,7 +16,7 @@ internal static class DemoReport
 {
     private static string F(double? v) => MarkdownReport.Num(v ?? double.NaN, 3);
 
-    public static string Write(DemoCommand.DemoOptions o, IReadOnlyList<MethodScores> rows, IReadOnlyList<PhantomCase> test,
+    public static string Write(DemoCommand.DemoOptions o, IReadOnlyList<MethodScores> rows, MethodScores? ideal, IReadOnlyList<PhantomCase> test,
         IReadOnlyDictionary<string, Translator> translators, ClassifierMetrics? cdam, ClassifierMetrics? evalCls, SegmenterMetrics? seg, TimeSpan elapsed)
     {
         if (rows.Count != translators.Count + 1)
@@ -33,7 +33,9 @@ internal static class DemoReport
             Title = "Opacity.Native demo report",
             Intro =
             [
-                $"Synthetic chest-radiograph phantoms, {o.Count} patients at {o.Size} px (seed {o.Seed}); translators: " +
+                $"Synthetic chest-radiograph phantoms, {o.Count} patients at {o.Size} px (seed {o.Seed}), split 80/10/10 by patient, " +
+                $"and {o.EvalCount} more patients held out for evaluation only; the test split has {test.Count(c => c.Domain == Domain.Opacity)} opacity " +
+                $"and {test.Count(c => c.Domain == Domain.Clear)} clear images. Translators: " +
                 (o.Generator == GeneratorKind.UNet ? $"U-Net generator (width {o.Ngf}, depth {DemoCommand.DemoUNetDepth})" : $"ResNet generator (ngf {o.Ngf}, {o.Blocks} blocks)") +
                 $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU. " +
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
@@ -50,12 +52,14 @@ internal static class DemoReport
             ],
             Facts =
             [
-                new("data", string.Create(CultureInfo.InvariantCulture, $"{o.Count} phantoms in memory, seed {o.Seed}")),
+                new("data", string.Create(CultureInfo.InvariantCulture, $"{o.Count} phantoms in memory, seed {o.Seed}, plus {o.EvalCount} for evaluation only")),
+                new("test_images", test.Count.ToString(CultureInfo.InvariantCulture)),
                 new("size", o.Size.ToString(CultureInfo.InvariantCulture)),
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam?.Auc)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Untranslated = rows[0],
+            Ideal = ideal,
             Models = models,
             Test = test,
             Size = o.Size,

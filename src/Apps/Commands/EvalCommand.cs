@@ -2,7 +2,7 @@
 // scores translator checkpoints on the test split of a phantom folder (METHOD.md, Evaluation) and writes
 // the same report as `opacity demo` (EvaluationReport): report.md (+ report.html with --html),
 // metrics.json, image grids and loss curves. Rows: the untranslated test images, then one per --model,
-// named by the checkpoint's ablation. The evaluation classifier and lung segmenter come from --classifier
+// named by the checkpoint's ablation, and on phantoms the paired truth scored as the ideal translation. The evaluation classifier and lung segmenter come from --classifier
 // / --segmenter or the demo's models folder (EvalInputs); the CDAM classifier a translator was trained
 // with is refused (CdamClassifierRecord). FID/KID use the evaluation classifier's pooled features.
 // Bad input (missing or corrupt file, size mismatch, empty folder, no or one-domain test split): one
@@ -84,6 +84,8 @@ public static class EvalCommand
         var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures);
         Say("scoring the untranslated images");
         MethodScores untranslated = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
+        MethodScores? ideal = evaluation.EvaluateIdeal();
+        if (ideal is not null) Say("scored the paired truth as the ideal translation");
         var translators = new List<Translator>();
         try
         {
@@ -97,7 +99,7 @@ public static class EvalCommand
                 rows.Add(new EvaluatedTranslator(c.Name, c.Options.Ablation, t, s, Path.GetFullPath(c.Path), c.LossesCsv));
             }
             EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed)
-                with { ExtraFeatureExtractor = inceptionFeatures?.Description });
+                with { ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal });
             PrintSummary(untranslated, rows);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }

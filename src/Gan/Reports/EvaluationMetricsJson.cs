@@ -2,7 +2,7 @@
 // mean PhantomTruthScores), which row is which translator (ablation, checkpoint), the feature extractor
 // of FID/KID and the caller's setup facts (data, models, counts). Non-finite values (NaN = not
 // measured, +Infinity PSNR of identical images) are written as null, since JSON has no NaN; the
-// Markdown shows them as "-". Keys are snake_case. Tested by EvalCommandTests (parses it back).
+// Markdown shows them as "-". "ideal" holds the paired-truth row (null on real data). Keys are snake_case. Tested by EvalCommandTests (parses it back).
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -29,6 +29,9 @@ internal static class EvaluationMetricsJson
             Row(w, input.Untranslated, null);
             foreach (EvaluatedTranslator m in input.Models) Row(w, m.Scores, m);
             w.WriteEndArray();
+            // The paired truth scored as a translation (phantoms only): each column's best reachable value.
+            if (input.Ideal is { } ideal) { w.WritePropertyName("ideal"); Row(w, ideal, null); }
+            else w.WriteNull("ideal");
             w.WriteEndObject();
         }
         try { File.WriteAllText(path, Encoding.UTF8.GetString(stream.ToArray()) + "\n"); }

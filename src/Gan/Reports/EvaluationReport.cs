@@ -12,6 +12,8 @@
 //   losses.png, losses-discriminators.png, losses-NAME.png  total generator loss and discriminator
 //                  losses of every run, and the generator's loss terms of one run, from each run's
 //                  losses.csv (moving average of 20 steps), when the CSV exists.
+// With an Ideal row (phantoms: the paired clear truth scored as a translation) the translation-quality,
+// lesion-kind and downstream tables end with it, so every column shows its best reachable value.
 // The headline comparison uses the first Full-ablation row as "ours" (else the last translator), the
 // first CycleGAN-ablation row as the existing-method baseline for FID/KID, and the untranslated row for
 // mIoU/sensitivity. Tested by EvalCommandTests and DemoCommandTests.
@@ -40,6 +42,8 @@ public sealed record EvaluationReportInput
     /// <summary>Setup facts for metrics.json ("data", "classifier", ...).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Facts { get; init; } = [];
     public required MethodScores Untranslated { get; init; }
+    /// <summary>The paired truth scored as if it were the translation (TranslationEvaluation.EvaluateIdeal); null on real data.</summary>
+    public MethodScores? Ideal { get; init; }
     public required IReadOnlyList<EvaluatedTranslator> Models { get; init; }
     /// <summary>The test split (opacity patients feed the image grids).</summary>
     public required IReadOnlyList<PhantomCase> Test { get; init; }
@@ -78,6 +82,8 @@ public static class EvaluationReport
         var images = new List<string>();
         var rows = new List<MethodScores> { input.Untranslated };
         rows.AddRange(input.Models.Select(m => m.Scores));
+        // The tables that compare methods end with the ideal row; the phantom-truth table does not (it is trivial there).
+        List<MethodScores> withIdeal = input.Ideal is { } ideal ? [.. rows, ideal] : rows;
         var md = new MarkdownReport();
         md.Heading(input.Title);
         foreach (string p in input.Intro) md.Paragraph(p);
@@ -86,25 +92,28 @@ public static class EvaluationReport
         md.Heading("Translation quality (test split)", 2);
         if (input.ExtraFeatureExtractor is null)
             md.Table(["method", $"FID ({ShortExtractor(input)})", "KID", "called opacity by the evaluation classifier"],
-                rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), P(r.OpacityRate)]).ToList(),
+                withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), P(r.OpacityRate)]).ToList(),
                 [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
         else
             md.Table(["method", $"FID ({ShortExtractor(input)})", "KID", "FID (Inception-v3)", "KID (Inception-v3)", "called opacity by the evaluation classifier"],
-                rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), F(r.FidExtra, 2), F(r.KidExtra, 4), P(r.OpacityRate)]).ToList(),
+                withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Fid, 2), F(r.KidMean, 4), F(r.FidExtra, 2), F(r.KidExtra, 4), P(r.OpacityRate)]).ToList(),
                 [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
         if (input.ExtraFeatureExtractor is { } extra)
             md.Paragraph($"Inception-v3 columns: {extra}.");
         md.Paragraph($"FID/KID: translated opacity test images against real clear test images, features = {input.FeatureExtractor}; lower is better. " +
-            "The untranslated row compares the opacity images themselves with the clear ones (the gap to close).");
+            "The untranslated row compares the opacity images themselves with the clear ones (the gap to close)." +
+            (input.Ideal is null ? "" : $" The last row, {input.Ideal.Method}, scores each opacity image's paired clear twin as if a translator had " +
+            "produced it: the best any translator can reach with these evaluation models. Its \"called opacity\" is the evaluation classifier's " +
+            "false-positive rate on clear images, the floor of that column."));
 
-        if (rows.All(r => r.RateByKind is not null))
+        if (withIdeal.All(r => r.RateByKind is not null))
         {
-            string[] kinds = [.. rows.SelectMany(r => r.RateByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
+            string[] kinds = [.. withIdeal.SelectMany(r => r.RateByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
             Dictionary<string, int> counts = input.Test.Where(c => c.Domain == Domain.Opacity)
                 .GroupBy(c => TranslationEvaluation.KindName(c.Labels)).ToDictionary(g => g.Key, g => g.Count());
             md.Heading("Called opacity, by lesion kind (test split)", 2);
             md.Table(["method", .. kinds.Select(k => $"{k} (n={counts.GetValueOrDefault(k)})"), "still called, of those called before"],
-                rows.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.RateByKind!.TryGetValue(k, out double v) ? P(v) : "-"), P(r.RateAmongDetected)]).ToList(),
+                withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.RateByKind!.TryGetValue(k, out double v) ? P(v) : "-"), P(r.RateAmongDetected)]).ToList(),
                 [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right), ColumnAlign.Right]);
             md.Paragraph("The evaluation classifier's operating point is fixed on the validation split. Lesion kinds it rarely calls " +
                 "even before translation (small nodules, faint ground glass at this size) cannot show a removal; the last column " +
@@ -113,8 +122,11 @@ public static class EvaluationReport
 
         md.Heading("Downstream tasks (test split)", 2);
         md.Table(["method", "lung mIoU", "lesion sensitivity", "specificity", "AUC"],
-            rows.Select(r => (IReadOnlyList<string>)[r.Method, P(r.LungMiou), P(r.Sensitivity), P(r.Specificity), F(r.Auc)]).ToList(),
+            withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, P(r.LungMiou), P(r.Sensitivity), P(r.Specificity), F(r.Auc)]).ToList(),
             [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+        if (input.Ideal is not null)
+            md.Paragraph($"For {input.Ideal.Method} the lesion score is the residual between each image and its paired truth: the lesion itself, " +
+                "as a translator that removed exactly the opacity would show it.");
 
         if (input.Models.Count > 0)
         {
@@ -181,7 +193,7 @@ public static class EvaluationReport
     {
         yield return $"FID/KID features: {input.FeatureExtractor}; translated opacity test images vs real clear test images (KID: cubic polynomial kernel, 100 subsets)";
         yield return "Lung mIoU: the lung segmenter's foreground IoU against the true lung masks of the test opacity images, averaged over images (not over {background, lung})";
-        yield return "Lesion detection: for a translator the score is the mean residual |x - G(x)| inside the predicted lungs; for the untranslated row the evaluation classifier's probability on the original; thresholds (Youden's J) are picked on the validation split, sensitivity/specificity/AUC measured on the test split";
+        yield return $"Lesion detection: for a translator the score is the mean of the largest {TranslationEvaluation.LesionScoreFraction * 100:0} % of the residual |x - G(x)| inside the predicted lungs (opacities are local); for the untranslated row the evaluation classifier's probability on the original; thresholds (Youden's J) are picked on the validation split, sensitivity/specificity/AUC measured on the test split";
         yield return "\"Called opacity\": the share of translated opacity test images the evaluation classifier still calls opacity (threshold from the validation split); lower means the opacity was removed";
     }
 

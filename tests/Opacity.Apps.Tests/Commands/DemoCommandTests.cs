@@ -1,5 +1,6 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
-// and the report's tables hold numbers for all three rows. Bad sizes are one sentence.
+// and the report's tables hold numbers for all three rows and the paired-truth (ideal) row; the
+// evaluation-only patients join the validation and test splits. Bad sizes are one sentence.
 using Opacity.Cli;
 using static Opacity.Apps.Tests.CliRunner;
 
@@ -14,11 +15,13 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.That(report, Does.Contain("| untranslated |").And.Contain("| CycleGAN (ablation) |").And.Contain("| full method |"));
+            Assert.That(report, Does.Contain("| paired truth (ideal translation) |"));
+            Assert.That(output, Does.Contain("evaluation on 10 validation and 10 test patients"), "6 + 6 of the 60 patients, plus 4 + 4 evaluation-only ones");
             Assert.That(File.Exists(Path.Combine(dir, "samples.png")) && File.Exists(Path.Combine(dir, "models", "cdam_classifier.safetensors")), Is.True);
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\""));

@@ -107,6 +107,16 @@ public sealed class EvalCommandTests
         Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);
         Assert.That(truth.GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Null));
         Assert.That(rows[2].GetProperty("phantom_truth").GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Number), "the full method has a mask");
+
+        // The ideal row (the paired truth scored as a translation; its numbers are checked in TranslationEvaluationTests)
+        // is in metrics.json and in the tables.
+        JsonElement ideal = json.RootElement.GetProperty("ideal");
+        Assert.That(ideal.GetProperty("method").GetString(), Is.EqualTo("paired truth (ideal translation)"));
+        string idealFid = ideal.GetProperty("fid").GetDouble().ToString("F2", CultureInfo.InvariantCulture);
+        Assert.That(md, Does.Contain($"| paired truth (ideal translation) | {idealFid} |"));
+        // Its truth scores are trivial (PSNR infinite): the phantom-truth table leaves it out.
+        int truthTable = md.IndexOf("## Against the phantom's paired truth", StringComparison.Ordinal);
+        Assert.That(md.IndexOf("| paired truth (ideal translation) |", truthTable, StringComparison.Ordinal), Is.EqualTo(-1));
     }
 
     [Test]
@@ -170,6 +180,8 @@ public sealed class EvalCommandTests
         Assert.That(md, Does.Contain("Left out: the test opacity images have no paired clear truth").And.Not.Contain("PSNR to truth"));
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(P("ev_real", "metrics.json")));
         Assert.That(json.RootElement.GetProperty("has_phantom_truth").GetBoolean(), Is.False);
+        Assert.That(json.RootElement.GetProperty("ideal").ValueKind, Is.EqualTo(JsonValueKind.Null), "no paired truth, no ideal row");
+        Assert.That(md, Does.Not.Contain("paired truth (ideal translation)"));
     }
 
     [Test]

@@ -1,0 +1,83 @@
+// TranslationEvaluation's ideal row (the paired truth scored as a translation), with a lung "segmenter"
+// whose head bias says "lung" everywhere, so residual detection sees the whole image: a clear image's
+// ideal translation is itself (residual exactly 0, never flagged), every opacity image differs from its
+// twin (it scores above every clear image); the twins are what the classifier scores; and a data set without paired truth has no
+// ideal row; and the focal lesion score. Random small networks: the plumbing is under test, not the models.
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Evaluation;
+using Opacity.Gan.Networks;
+using Opacity.Gan.Training;
+using Opacity.Tensors;
+
+namespace Opacity.Gan.Tests.Evaluation;
+
+public sealed class TranslationEvaluationTests
+{
+    private const int Size = 64;
+
+    private static (List<PhantomCase> Val, List<PhantomCase> Test) Cases()
+    {
+        PhantomCase[] all = TrainingData.Synthesize(40, new PhantomOptions { Size = Size, Seed = 3, TrainFraction = 0, ValFraction = 0.5 });
+        return (all.Where(c => c.Split == Split.Val).ToList(), all.Where(c => c.Split == Split.Test).ToList());
+    }
+
+    private static UNet EverywhereLung()
+    {
+        var seg = new UNet(width: 2, depth: 2, rng: new Rng(5));
+        seg.NamedParameters().Single(p => p.Name == "head.bias").Param.Value.AsSpan().Fill(50f);
+        return seg;
+    }
+
+    [Test]
+    public void Ideal_row_flags_every_opacity_image_and_no_clear_one()
+    {
+        var (val, test) = Cases();
+        Assert.That(test.Count(c => c.Domain == Domain.Opacity), Is.GreaterThan(3));
+        var classifier = new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(9));
+        var evaluation = new TranslationEvaluation(classifier, EverywhereLung(), Size, val, test);
+        MethodScores ideal = evaluation.EvaluateIdeal()!;
+        Assert.That(ideal.Method, Is.EqualTo(TranslationEvaluation.IdealMethod));
+        Assert.That(ideal.Specificity, Is.EqualTo(1.0), "a clear image's residual to itself is 0");
+        // Every opacity image differs from its twin, so every one scores above every clear one; the threshold comes from
+        // the validation split, so a test lesion fainter than the faintest validation one may still fall under it.
+        Assert.That(ideal.Auc, Is.EqualTo(1.0));
+        Assert.That(ideal.Sensitivity, Is.GreaterThan(0.5));
+        Assert.That(ideal.Truth!.ChangeOutsideMask, Is.LessThan(1e-3), "twins share anatomy and noise outside the lesion");
+
+        // The classifier scores the twins: the same rate as evaluating a translator that returns them.
+        var twins = new Dictionary<float[], float[]>(ReferenceEqualityComparer.Instance);
+        foreach (PhantomCase c in test.Where(c => c.Domain == Domain.Opacity)) twins[c.Image] = c.PairedClear!;
+        MethodScores byHand = evaluation.Evaluate("by hand", x => (twins.TryGetValue(x, out var t) ? t : x, null));
+        Assert.That(ideal.OpacityRate, Is.EqualTo(byHand.OpacityRate));
+        Assert.That(ideal.Fid, Is.EqualTo(byHand.Fid).Within(1e-9));
+    }
+
+    [Test]
+    public void No_paired_truth_no_ideal_row()
+    {
+        var (val, test) = Cases();
+        var stripped = test.Select(c => new PhantomCase
+        {
+            PatientId = c.PatientId, Domain = c.Domain, Split = c.Split, Size = c.Size, Image = c.Image, PairedClear = null,
+            LungMask = c.LungMask, OpacityMask = c.OpacityMask, Labels = c.Labels,
+        }).ToList();
+        var evaluation = new TranslationEvaluation(new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(9)), EverywhereLung(), Size, val, stripped);
+        Assert.That(evaluation.EvaluateIdeal(), Is.Null);
+    }
+
+    [Test]
+    public void Lesion_score_averages_the_largest_residuals_inside_the_region()
+    {
+        // 100 region pixels with residual 0.01, one of them 0.5 (a small lesion), and a residual of 1 outside the region.
+        var x = new float[120]; var g = new float[120]; var region = new bool[120];
+        for (int i = 0; i < 100; i++) { region[i] = true; g[i] = 0.01f; }
+        g[7] = 0.5f;
+        for (int i = 100; i < 120; i++) g[i] = 1f;
+        // 2 % of 100 = the two largest: (0.5 + 0.01) / 2; the plain mean would be (0.5 + 99 * 0.01) / 100.
+        Assert.That(TranslationEvaluation.LesionScore(x, g, region), Is.EqualTo((0.5 + 0.01) / 2).Within(1e-7));
+        Assert.That(TranslationEvaluation.LesionScore(x, g, region, fraction: 1.0), Is.EqualTo((0.5 + 99 * 0.01) / 100).Within(1e-7));
+        // At least one pixel: a tiny region scores its largest residual; an empty one scores 0.
+        Assert.That(TranslationEvaluation.LesionScore(x, g, region, fraction: 1e-6), Is.EqualTo(0.5).Within(1e-7));
+        Assert.That(TranslationEvaluation.LesionScore(x, g, new bool[120]), Is.Zero);
+    }
+}
