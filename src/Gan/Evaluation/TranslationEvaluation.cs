@@ -33,12 +33,13 @@ namespace Opacity.Gan.Evaluation;
 /// <remarks><see cref="RateByKind"/>: the evaluation classifier's "opacity" rate per lesion kind of the test
 /// opacity images (single kinds by name, "multiple" for combinations); <see cref="RateAmongDetected"/>: of the
 /// opacity images it calls "opacity" before translation, the share it still calls so after (the removal rate
-/// that does not count lesions the classifier never saw).</remarks>
+/// that does not count lesions the classifier never saw); <see cref="SensitivityByKind"/>: the lesion sensitivity
+/// per lesion kind of the test opacity images (same names).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
     IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
-    double FidExtra = double.NaN, double KidExtra = double.NaN);
+    double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
@@ -76,9 +77,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         for (int i = 0; i < p.Length; i++)
             if (_originalScores[i] >= _classifierThreshold) { detected++; if (p[i] >= _classifierThreshold) stillDetected++; }
         double rateAmongDetected = detected == 0 ? double.NaN : stillDetected / (double)detected;
-        var rateByKind = opacity.Select((c, i) => (Kind: KindName(c.Labels), Called: p[i] >= _classifierThreshold))
-            .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Count(t => t.Called) / (double)g.Count());
+        var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
 
         // Lung segmentation on the translated images.
         bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
@@ -100,6 +99,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
         var confusion = DetectionMetrics.Confusion(testScores, labels, residualThreshold);
         double auc = DetectionMetrics.RocAuc(testScores, labels);
+        var sensitivityByKind = ByKind(opacity, i => testScores[i] >= residualThreshold);   // testCases starts with the opacity images
 
         // FID / KID on pooled evaluation-classifier features (d = channels of its deepest map), and on the extra extractor's.
         var (fid, kid) = FidKid(_classifierFeatures, clear, translated);
@@ -109,7 +109,8 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         if (opacity.All(c => c.PairedClear is not null))
             truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
 
-        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected, fidExtra, kidExtra);
+        return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
+            fidExtra, kidExtra, sensitivityByKind);
     }
 
     private double[]? _originalScores;
@@ -131,6 +132,12 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         }
         return Evaluate(method, x => (twins.TryGetValue(x, out float[]? truth) ? truth : x, null));
     }
+
+    /// <summary>Per lesion kind (<see cref="KindName"/>), the share of <paramref name="opacity"/> images for which <paramref name="flagged"/>(index) holds.</summary>
+    private static Dictionary<string, double> ByKind(List<PhantomCase> opacity, Func<int, bool> flagged)
+        => opacity.Select((c, i) => (Kind: KindName(c.Labels), Flagged: flagged(i)))
+            .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(t => t.Flagged) / (double)g.Count());
 
     /// <summary>A lesion kind's report name: the single kind ("nodule", "ggo", ...) or "multiple".</summary>
     public static string KindName(OpacityKinds kinds)

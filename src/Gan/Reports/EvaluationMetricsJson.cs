@@ -57,6 +57,12 @@ internal static class EvaluationMetricsJson
         Num(w, "lesion_sensitivity", s.Sensitivity);
         Num(w, "lesion_specificity", s.Specificity);
         Num(w, "lesion_auc", s.Auc);
+        if (s.SensitivityByKind is { } sensByKind)
+        {
+            w.WriteStartObject("lesion_sensitivity_by_kind");
+            foreach (var (kind, rate) in sensByKind) Num(w, kind, rate);
+            w.WriteEndObject();
+        }
         Num(w, "fid", s.Fid);
         Num(w, "kid_mean", s.KidMean);
         Num(w, "fid_inception", s.FidExtra);

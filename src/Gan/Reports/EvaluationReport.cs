@@ -124,6 +124,13 @@ public static class EvaluationReport
         md.Table(["method", "lung mIoU", "lesion sensitivity", "specificity", "AUC"],
             withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, P(r.LungMiou), P(r.Sensitivity), P(r.Specificity), F(r.Auc)]).ToList(),
             [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+        if (withIdeal.All(r => r.SensitivityByKind is not null))
+        {
+            string[] kinds = [.. withIdeal.SelectMany(r => r.SensitivityByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
+            md.Paragraph("Lesion sensitivity by lesion kind (test split; same thresholds):");
+            md.Table(["method", .. kinds], withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.SensitivityByKind!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
+                [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right)]);
+        }
         if (input.Ideal is not null)
             md.Paragraph($"For {input.Ideal.Method} the lesion score is the residual between each image and its paired truth: the lesion itself, " +
                 "as a translator that removed exactly the opacity would show it.");

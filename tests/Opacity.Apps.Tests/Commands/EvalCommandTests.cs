@@ -103,6 +103,8 @@ public sealed class EvalCommandTests
         if (rows[0].GetProperty("opacity_rate_among_detected").ValueKind == JsonValueKind.Number)
             Assert.That(rows[0].GetProperty("opacity_rate_among_detected").GetDouble(), Is.EqualTo(1.0));
         Assert.That(rows[0].GetProperty("opacity_rate_by_kind").EnumerateObject().Count(), Is.GreaterThan(0));
+        Assert.That(md, Does.Contain("Lesion sensitivity by lesion kind (test split; same thresholds):"));
+        Assert.That(rows.All(r => r.GetProperty("lesion_sensitivity_by_kind").EnumerateObject().Count() == rows[0].GetProperty("opacity_rate_by_kind").EnumerateObject().Count()), Is.True);
         Assert.That(truth.GetProperty("psnr_to_truth").GetDouble(), Is.EqualTo(truth.GetProperty("input_psnr").GetDouble()));
         Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);
         Assert.That(truth.GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Null));

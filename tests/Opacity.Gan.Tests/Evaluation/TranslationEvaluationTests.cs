@@ -43,6 +43,11 @@ public sealed class TranslationEvaluationTests
         Assert.That(ideal.Auc, Is.EqualTo(1.0));
         Assert.That(ideal.Sensitivity, Is.GreaterThan(0.5));
         Assert.That(ideal.Truth!.ChangeOutsideMask, Is.LessThan(1e-3), "twins share anatomy and noise outside the lesion");
+        // Sensitivity by lesion kind, weighted by each kind's count, is the overall sensitivity.
+        var opacity = test.Where(c => c.Domain == Domain.Opacity).ToList();
+        double weighted = ideal.SensitivityByKind!.Sum(kv => kv.Value * opacity.Count(c => TranslationEvaluation.KindName(c.Labels) == kv.Key)) / opacity.Count;
+        Assert.That(weighted, Is.EqualTo(ideal.Sensitivity).Within(1e-12));
+        Assert.That(ideal.SensitivityByKind!.Keys, Is.EquivalentTo(ideal.RateByKind!.Keys));
 
         // The classifier scores the twins: the same rate as evaluating a translator that returns them.
         var twins = new Dictionary<float[], float[]>(ReferenceEqualityComparer.Instance);
