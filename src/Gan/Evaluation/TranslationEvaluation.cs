@@ -34,12 +34,15 @@ namespace Opacity.Gan.Evaluation;
 /// opacity images (single kinds by name, "multiple" for combinations); <see cref="RateAmongDetected"/>: of the
 /// opacity images it calls "opacity" before translation, the share it still calls so after (the removal rate
 /// that does not count lesions the classifier never saw); <see cref="SensitivityByKind"/>: the lesion sensitivity
-/// per lesion kind of the test opacity images (same names).</remarks>
+/// per lesion kind of the test opacity images (same names); <see cref="OpacityRateAtSensitivePoint"/>: the "opacity" rate
+/// at the evaluation classifier's threshold that calls <see cref="TranslationEvaluation.SensitivePointShare"/> of the
+/// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
     IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
-    double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null);
+    double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null,
+    double OpacityRateAtSensitivePoint = double.NaN);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
@@ -77,6 +80,8 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         for (int i = 0; i < p.Length; i++)
             if (_originalScores[i] >= _classifierThreshold) { detected++; if (p[i] >= _classifierThreshold) stillDetected++; }
         double rateAmongDetected = detected == 0 ? double.NaN : stillDetected / (double)detected;
+        _sensitiveThreshold ??= SensitivePoint(_originalScores, SensitivePointShare);
+        double rateAtSensitivePoint = p.Count(v => v >= _sensitiveThreshold) / (double)Math.Max(1, p.Length);
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
 
         // Lung segmentation on the translated images.
@@ -110,10 +115,23 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
             truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
 
         return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
-            fidExtra, kidExtra, sensitivityByKind);
+            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint);
     }
 
     private double[]? _originalScores;
+    private double? _sensitiveThreshold;
+
+    /// <summary>The share of original test opacity images the second operating point calls "opacity" (issue 5's bar).</summary>
+    public const double SensitivePointShare = 0.9;
+
+    /// <summary>The highest threshold at which at least <paramref name="share"/> of <paramref name="scores"/> are at or above it.</summary>
+    public static double SensitivePoint(double[] scores, double share)
+    {
+        if (scores.Length == 0) return double.NaN;
+        double[] sorted = [.. scores.OrderDescending()];
+        int k = Math.Clamp((int)Math.Ceiling(share * sorted.Length), 1, sorted.Length);
+        return sorted[k - 1];
+    }
 
     /// <summary>The name of the ideal row in reports and metrics.json.</summary>
     public const string IdealMethod = "paired truth (ideal translation)";

@@ -47,6 +47,7 @@ internal static class EvaluationMetricsJson
         if (m?.Checkpoint is null) w.WriteNull("checkpoint"); else w.WriteString("checkpoint", m.Checkpoint);
         Num(w, "opacity_rate", s.OpacityRate);
         Num(w, "opacity_rate_among_detected", s.RateAmongDetected);
+        Num(w, "opacity_rate_at_sensitive_point", s.OpacityRateAtSensitivePoint);
         if (s.RateByKind is { } byKind)
         {
             w.WriteStartObject("opacity_rate_by_kind");

@@ -104,6 +104,9 @@ public sealed class EvalCommandTests
             Assert.That(rows[0].GetProperty("opacity_rate_among_detected").GetDouble(), Is.EqualTo(1.0));
         Assert.That(rows[0].GetProperty("opacity_rate_by_kind").EnumerateObject().Count(), Is.GreaterThan(0));
         Assert.That(md, Does.Contain("Lesion sensitivity by lesion kind (test split; same thresholds):"));
+        // The second operating point calls at least 90 % of the originals by construction.
+        Assert.That(rows[0].GetProperty("opacity_rate_at_sensitive_point").GetDouble(), Is.GreaterThanOrEqualTo(0.9));
+        Assert.That(md, Does.Contain("| called at the point calling 90 % of originals |"));
         Assert.That(rows.All(r => r.GetProperty("lesion_sensitivity_by_kind").EnumerateObject().Count() == rows[0].GetProperty("opacity_rate_by_kind").EnumerateObject().Count()), Is.True);
         Assert.That(truth.GetProperty("psnr_to_truth").GetDouble(), Is.EqualTo(truth.GetProperty("input_psnr").GetDouble()));
         Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);

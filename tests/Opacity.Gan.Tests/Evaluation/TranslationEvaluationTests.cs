@@ -85,4 +85,18 @@ public sealed class TranslationEvaluationTests
         Assert.That(TranslationEvaluation.LesionScore(x, g, region, fraction: 1e-6), Is.EqualTo(0.5).Within(1e-7));
         Assert.That(TranslationEvaluation.LesionScore(x, g, new bool[120]), Is.Zero);
     }
+
+    [Test]
+    public void Sensitive_point_is_the_highest_threshold_that_calls_the_share()
+    {
+        double[] scores = [0.9, 0.1, 0.5, 0.7, 0.3, 0.2, 0.8, 0.6, 0.4, 0.05];
+        // 90 % of 10 = 9 scores at or above the threshold: the 9th largest, 0.1.
+        Assert.That(TranslationEvaluation.SensitivePoint(scores, 0.9), Is.EqualTo(0.1));
+        Assert.That(scores.Count(s => s >= 0.1), Is.EqualTo(9));
+        // 85 % of 10 = 8.5 -> 9 scores (at least the share); all of them -> the smallest; one -> the largest.
+        Assert.That(TranslationEvaluation.SensitivePoint(scores, 0.85), Is.EqualTo(0.1));
+        Assert.That(TranslationEvaluation.SensitivePoint(scores, 1.0), Is.EqualTo(0.05));
+        Assert.That(TranslationEvaluation.SensitivePoint(scores, 0.0), Is.EqualTo(0.9));
+        Assert.That(TranslationEvaluation.SensitivePoint([], 0.9), Is.NaN);
+    }
 }
