@@ -34,8 +34,8 @@ internal sealed class Lesion
         l._top = r.Uniform(4.5, 8.5) * o.SizeScale;                     // extent (cm) from the dome / heart
         l._cy = a.YCarina + r.Uniform(1.5, 2.8);                         // horizontal fissure level
         l._r = r.Uniform(2.5, 4.5) * o.SizeScale;
-        if (l._zone == 4)
-            (l._cx, l._cy) = Pathology.PointInLung(a, r, 1.5);
+        if (l._zone == 4)   // on the lesion's own side: ConsolidationFill is zero on the other one
+            (l._cx, l._cy) = Pathology.PointInLung(a, r, 1.5, l._side);
         l._shape = new FractalNoise(r, 5.0, 3, 2.0);
         l._mottle = new FractalNoise(r, 1.0, 3, 2.2);
         if (l._side < 0) l.Box(0, a.Xm, 0, 40); else l.Box(a.Xm, 40, 0, 40);
