@@ -9,8 +9,10 @@
 //    predicted lung field (LesionScore: opacities are local, and the mean over the whole lung field dilutes a
 //    small one; on the demo's validation split this focal score beat the plain mean, the mean over the image
 //    and the mask's mean for both translators, bench/results/amd-epyc-2core/method.md), threshold picked on
-//    the validation split, sensitivity/specificity/AUC on the test split (for the untranslated images: the
-//    evaluation classifier's probability on the original, the paper's baseline);
+//    the validation split at 90 % specificity (DetectionSpecificity: the two routes' scores live on different
+//    scales, and Youden's J landed them at specificities 20 points apart, so their sensitivities could not be
+//    compared), sensitivity/specificity/AUC on the test split (for the untranslated images: the evaluation
+//    classifier's probability on the original, the paper's baseline);
 //  - FID/KID between pooled evaluation-classifier features of translated opacity images and real
 //    clear test images;
 //  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU;
@@ -98,7 +100,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double[] ClassifierScores(IReadOnlyList<PhantomCase> cases) => Scores(evalClassifier, cases, size);
         Func<IReadOnlyList<PhantomCase>, double[]> score = residualDetection ? ResidualScores : ClassifierScores;
         double[] valScores = score(validation);
-        double residualThreshold = PickThreshold(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray());
+        double residualThreshold = ThresholdAtSpecificity(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray(), DetectionSpecificity);
         var testCases = opacity.Concat(clear).ToList();
         double[] testScores = score(testCases);
         bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
@@ -236,6 +238,19 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
             return Enumerable.Range(0, chunk.Count).Select(i => f.AsSpan(i * d, d).ToArray()).ToArray();
         });
         return [.. rows.SelectMany(r => r)];
+    }
+
+    /// <summary>The validation specificity at which lesion-detection thresholds are set (both routes alike).</summary>
+    public const double DetectionSpecificity = 0.9;
+
+    /// <summary>The lowest threshold (scores at or above it are positive) at which at least <paramref name="specificity"/>
+    /// of the negatives score below it: just above the ceil(specificity * negatives)-th smallest negative score.</summary>
+    public static double ThresholdAtSpecificity(double[] scores, bool[] positive, double specificity)
+    {
+        double[] negatives = [.. scores.Where((_, i) => !positive[i]).Order()];
+        if (negatives.Length == 0) return double.NegativeInfinity;
+        int k = Math.Clamp((int)Math.Ceiling(specificity * negatives.Length), 1, negatives.Length);
+        return Math.BitIncrement(negatives[k - 1]);
     }
 
     /// <summary>The threshold that maximises Youden's J (sensitivity + specificity - 1) on labelled scores.</summary>

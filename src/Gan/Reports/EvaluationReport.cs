@@ -203,7 +203,7 @@ public static class EvaluationReport
     {
         yield return $"FID/KID features: {input.FeatureExtractor}; translated opacity test images vs real clear test images (KID: cubic polynomial kernel, 100 subsets)";
         yield return "Lung mIoU: the lung segmenter's foreground IoU against the true lung masks of the test opacity images, averaged over images (not over {background, lung})";
-        yield return $"Lesion detection: for a translator the score is the mean of the largest {TranslationEvaluation.LesionScoreFraction * 100:0} % of the residual |x - G(x)| inside the predicted lungs (opacities are local); for the untranslated row the evaluation classifier's probability on the original; thresholds (Youden's J) are picked on the validation split, sensitivity/specificity/AUC measured on the test split";
+        yield return $"Lesion detection: for a translator the score is the mean of the largest {TranslationEvaluation.LesionScoreFraction * 100:0} % of the residual |x - G(x)| inside the predicted lungs (opacities are local); for the untranslated row the evaluation classifier's probability on the original; both thresholds are set on the validation split at {TranslationEvaluation.DetectionSpecificity * 100:0} % specificity (the two scores live on different scales, so sensitivities are compared at one specificity), sensitivity/specificity/AUC measured on the test split";
         yield return "\"Called opacity\": the share of translated opacity test images the evaluation classifier still calls opacity (threshold from the validation split); lower means the opacity was removed";
     }
 

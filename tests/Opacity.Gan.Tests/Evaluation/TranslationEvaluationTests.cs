@@ -99,4 +99,21 @@ public sealed class TranslationEvaluationTests
         Assert.That(TranslationEvaluation.SensitivePoint(scores, 0.0), Is.EqualTo(0.9));
         Assert.That(TranslationEvaluation.SensitivePoint([], 0.9), Is.NaN);
     }
+
+    [Test]
+    public void Threshold_at_specificity_keeps_that_share_of_negatives_below_it()
+    {
+        // Negatives 0.1 .. 1.0 (ten), positives anywhere: 90 % specificity = nine negatives below the threshold.
+        double[] scores = [0.5, 0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6, 1.0, 0.95, 0.05];
+        bool[] positive = [false, false, false, false, false, false, false, false, false, false, true, true];
+        double t = TranslationEvaluation.ThresholdAtSpecificity(scores, positive, 0.9);
+        Assert.That(t, Is.GreaterThan(0.9).And.LessThan(0.9 + 1e-12));
+        var c = Opacity.Gan.Metrics.DetectionMetrics.Confusion(scores, positive, t);
+        Assert.That(c.Specificity, Is.EqualTo(0.9));
+        Assert.That(c.Sensitivity, Is.EqualTo(0.5), "0.95 is flagged, 0.05 is not");
+        // Ties at zero (a perfect residual on clear images): just above zero, so every negative is below it.
+        double z = TranslationEvaluation.ThresholdAtSpecificity([0, 0, 0, 0.3], [false, false, false, true], 0.9);
+        Assert.That(z, Is.GreaterThan(0).And.LessThan(1e-300));
+        Assert.That(TranslationEvaluation.ThresholdAtSpecificity([0.4], [true], 0.9), Is.EqualTo(double.NegativeInfinity), "no negatives: everything is positive");
+    }
 }
