@@ -17,8 +17,9 @@
 //    clear test images;
 //  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU;
 //    and the ideal row (EvaluateIdeal): every opacity image's paired clear twin scored as if it were the
-//    translation, so each column shows the best any translator could reach with these evaluation models
-//    (its "called opacity" is the classifier's false-positive rate on clear twins, the floor of that column).
+//    translation, so each column shows what a perfect translation scores with these evaluation models (its
+//    "called opacity" is the classifier's false-positive rate on clear twins; a translator can score below it
+//    by making images look clearer than clear to the classifier, which is not better removal).
 // Each image is translated once per Evaluate call (memoised by reference: the opacity test images are
 // used by several measures), and the networks see at most BatchSize images at a time, so memory does not
 // grow with the size of the split.

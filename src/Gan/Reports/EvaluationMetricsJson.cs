@@ -29,7 +29,7 @@ internal static class EvaluationMetricsJson
             Row(w, input.Untranslated, null);
             foreach (EvaluatedTranslator m in input.Models) Row(w, m.Scores, m);
             w.WriteEndArray();
-            // The paired truth scored as a translation (phantoms only): each column's best reachable value.
+            // The paired truth scored as a translation (phantoms only): what a perfect translation scores.
             if (input.Ideal is { } ideal) { w.WritePropertyName("ideal"); Row(w, ideal, null); }
             else w.WriteNull("ideal");
             w.WriteEndObject();

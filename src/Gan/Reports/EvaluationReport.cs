@@ -13,7 +13,7 @@
 //                  losses of every run, and the generator's loss terms of one run, from each run's
 //                  losses.csv (moving average of 20 steps), when the CSV exists.
 // With an Ideal row (phantoms: the paired clear truth scored as a translation) the translation-quality,
-// lesion-kind and downstream tables end with it, so every column shows its best reachable value.
+// lesion-kind and downstream tables end with it, so every column shows what a perfect translation scores.
 // The headline comparison uses the first Full-ablation row as "ours" (else the last translator), the
 // first CycleGAN-ablation row as the existing-method baseline for FID/KID, and the untranslated row for
 // mIoU/sensitivity. Tested by EvalCommandTests and DemoCommandTests.
@@ -103,8 +103,9 @@ public static class EvaluationReport
         md.Paragraph($"FID/KID: translated opacity test images against real clear test images, features = {input.FeatureExtractor}; lower is better. " +
             "The untranslated row compares the opacity images themselves with the clear ones (the gap to close)." +
             (input.Ideal is null ? "" : $" The last row, {input.Ideal.Method}, scores each opacity image's paired clear twin as if a translator had " +
-            "produced it: the best any translator can reach with these evaluation models. Its \"called opacity\" is the evaluation classifier's " +
-            "false-positive rate on clear images, the floor of that column.") +
+            "produced it: what a perfect translation scores with these evaluation models. Its \"called opacity\" is the evaluation classifier's " +
+            "false-positive rate on clear images; a translator called less often than that makes images look clearer than clear to the classifier " +
+            "(classifiers trained on the same data share cues, and the CDAM label loss pushes along them), which is not better removal.") +
             $" The last column uses a second operating point: the evaluation classifier's threshold lowered until it calls {SensitivePointShare} of the original " +
             "opacity test images (lesion kinds it cannot see force it low, so clear-looking images are called too" +
             (input.Ideal is null ? ")." : "; compare with the ideal row)."));
