@@ -100,7 +100,7 @@ public static class EvalCommand
             }
             EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed)
                 with { ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal });
-            PrintSummary(untranslated, rows);
+            PrintSummary(untranslated, rows, ideal);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }
         finally
@@ -149,11 +149,13 @@ public static class EvalCommand
         };
     }
 
-    private static void PrintSummary(MethodScores untranslated, List<EvaluatedTranslator> rows)
+    private static void PrintSummary(MethodScores untranslated, List<EvaluatedTranslator> rows, MethodScores? ideal)
     {
         static string N(double v, string f) => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "-";
-        Console.WriteLine($"{"method",-24} {"FID",9} {"KID",8} {"mIoU",6} {"sens",6} {"spec",6} {"AUC",6}");
-        foreach (MethodScores r in rows.Select(r => r.Scores).Prepend(untranslated))
-            Console.WriteLine($"{r.Method,-24} {N(r.Fid, "F2"),9} {N(r.KidMean, "F4"),8} {N(r.LungMiou, "F3"),6} {N(r.Sensitivity, "F3"),6} {N(r.Specificity, "F3"),6} {N(r.Auc, "F3"),6}");
+        Console.WriteLine($"{"method",-32} {"FID",9} {"KID",8} {"called",6} {"mIoU",6} {"sens",6} {"spec",6} {"AUC",6}");
+        IEnumerable<MethodScores> all = rows.Select(r => r.Scores).Prepend(untranslated);
+        if (ideal is not null) all = all.Append(ideal);
+        foreach (MethodScores r in all)
+            Console.WriteLine($"{r.Method,-32} {N(r.Fid, "F2"),9} {N(r.KidMean, "F4"),8} {N(r.OpacityRate, "F3"),6} {N(r.LungMiou, "F3"),6} {N(r.Sensitivity, "F3"),6} {N(r.Specificity, "F3"),6} {N(r.Auc, "F3"),6}");
     }
 }

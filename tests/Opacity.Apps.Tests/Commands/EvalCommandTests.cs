@@ -117,6 +117,7 @@ public sealed class EvalCommandTests
         // is in metrics.json and in the tables.
         JsonElement ideal = json.RootElement.GetProperty("ideal");
         Assert.That(ideal.GetProperty("method").GetString(), Is.EqualTo("paired truth (ideal translation)"));
+        Assert.That(output, Does.Contain("paired truth (ideal translation)"), "the console summary ends with the ideal row");
         string idealFid = ideal.GetProperty("fid").GetDouble().ToString("F2", CultureInfo.InvariantCulture);
         Assert.That(md, Does.Contain($"| paired truth (ideal translation) | {idealFid} |"));
         // Its truth scores are trivial (PSNR infinite): the phantom-truth table leaves it out.
