@@ -3,9 +3,8 @@
 // straight into the SGEMM panels, stride-1 BackwardInput as a forward conv with flipped weights);
 // v3 = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
 // Conv2dV3Weight for small OC, picked per shape by the first rule in Conv2dRule.cs; v4 (default) = the same
-// kernels picked by the revised rule there (in short: direct forward only with >= 128 taps, v1's explicit
-// im2col for forwards with OC > OH*OW; dx flipped onto the GEMM when OC < 8; direct dw for OC <= 16, or
-// OC <= 32 with < 128 taps). v3 stays for the same-run comparison.
+// kernels picked by the revised rule there (in short: direct forward only with >= 128 taps; dx flipped onto
+// the GEMM when OC < 8; direct dw for OC <= 16, or OC <= 32 with < 128 taps). v3 stays for the same-run comparison.
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
 // bench/Opacity.Bench/Cpu/ConvBench.cs.
@@ -58,7 +57,6 @@ public static class Conv2d
             else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version is 3 or 4 && Conv2dRule.DirectForward(g, version))
                 Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (Conv2dRule.ExplicitIm2ColForward(g, version)) Conv2dV1.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version is 3 or 4) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else throw BadVersion(version);
         }

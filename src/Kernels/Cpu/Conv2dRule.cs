@@ -13,13 +13,10 @@
 //                     head's flipped dx (K = 2*49 = 98) is near a tie (0.82-1.18x, GEMM ahead in 4 of 7
 //                     runs). From K = 144 up (3x3 with >= 16 channels) the direct kernel won or tied on every
 //                     measured shape.
-//                     Of the GEMM forwards, those with OC > P = OH*OW (8-px maps, 64-128 channels) gather an
-//                     explicit im2col once (v1's Conv2dV1.Forward) when it fits L2 (K*P <= 256 Ki floats):
-//                     the GEMM stripes C along its longer side, M = OC here, and each stripe's implicit im2col
-//                     packer re-gathers all of B, so the index-heavy gather runs once per core; from the
-//                     explicit matrix the stripes pack with plain copies. Measured 1.05-1.28x on the U-Net's
-//                     64->128 conv at 8 px in all 7 runs; on 128->128 at 8 px and PatchGAN's 64->128 at 8 px it
-//                     won 5 of 7 runs on the loaded machine (1.06-1.7x) and lost 2 (down to 0.6x): re-measure idle.
+//                     (v4 once sent GEMM forwards with OC > OH*OW, the 8-px maps with 64-128 channels, through
+//                     an explicit im2col first, after 1.05-1.7x wins on a loaded machine; re-measured idle,
+//                     conv_shapes_rule_idle.txt, the implicit-im2col GEMM was 1.56-1.74x faster on all three
+//                     such shapes, so that clause is gone.)
 //     BackwardInput:  stride 1 with IC >= 8: the flipped conv (OC' = IC, K' = OC*KH*KW taps) goes to the direct
 //                     kernel when the Forward rule above picks it for the flipped geometry; otherwise, when OC
 //                     < 8, to the flipped GEMM, because col2im's GEMM has depth OC and is all packing and
@@ -52,7 +49,6 @@ internal enum ConvDxPath
 internal static class Conv2dRule
 {
     private const int MinDirectTaps = 128;
-    private const long MaxExplicitColFloats = 256 * 1024;
     private const int MinFlippedInChannels = 8;
     private const int MinCol2ImOutChannels = 8;
     private const int DirectWeightMaxOutChannels = 32, DirectWeightAlwaysOutChannels = 16, DirectWeightMaxTaps = 128;
@@ -60,14 +56,6 @@ internal static class Conv2dRule
     /// <summary>Forward on the direct kernel (else the implicit-im2col GEMM). <paramref name="version"/> 3 or 4.</summary>
     public static bool DirectForward(in ConvGeometry g, int version)
         => Conv2dV3.Applies(g) && (version == 3 || g.InChannels * g.KernelH * g.KernelW >= MinDirectTaps);
-
-    /// <summary>A GEMM forward (not <see cref="DirectForward"/>) that gathers an explicit im2col first (v4 only).</summary>
-    public static bool ExplicitIm2ColForward(in ConvGeometry g, int version)
-    {
-        long p = (long)g.OutH * g.OutW, k = (long)g.InChannels * g.KernelH * g.KernelW;
-        return version == 4 && g.OutChannels > p && k * p <= MaxExplicitColFloats
-            && (long)g.OutChannels * p * k >= GemmPacked.ParallelMinMacs;  // else one stripe: nothing re-gathered
-    }
 
     /// <summary>The dx path of <paramref name="version"/> 2, 3 or 4.</summary>
     public static ConvDxPath BackwardInput(in ConvGeometry g, int version)

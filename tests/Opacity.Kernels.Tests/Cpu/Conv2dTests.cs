@@ -38,7 +38,7 @@ public sealed class Conv2dTests
         new(1, 16, 20, 64, 24, 3, 3, 1, 1, 1, 1, 1, 1),
         // v4's flipped-GEMM dx for OC < 8 on narrow rows (PatchGAN's last conv, 4x4 -> 1 channel).
         new(2, 16, 9, 9, 1, 4, 4, 1, 1, 1, 1, 1, 1),
-        // v4's explicit-im2col forward (OC > OH*OW, large enough to be threaded): an 8-px U-Net level.
+        // An 8-px U-Net level (OC > OH*OW): a GEMM forward with more output channels than pixels.
         new(1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1),
     ];
 
@@ -50,7 +50,7 @@ public sealed class Conv2dTests
         foreach (int v in new[] { 3, 4 })
         {
             Assert.That(Shapes.Any(g => Conv2dRule.DirectForward(g, v)), $"v{v} direct forward");
-            Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectForward(g, v) && !Conv2dRule.ExplicitIm2ColForward(g, v)),
+            Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectForward(g, v)),
                 $"v{v} stride-1 GEMM forward");
             Assert.That(Shapes.Any(g => Conv2dRule.DirectWeight(g, v)), $"v{v} direct dw");
             Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectWeight(g, v)), $"v{v} stride-1 GEMM dw");
@@ -58,10 +58,9 @@ public sealed class Conv2dTests
                 if (v == 4 || path != ConvDxPath.FlippedGemm)
                     Assert.That(Shapes.Any(g => Conv2dRule.BackwardInput(g, v) == path), $"v{v} dx {path}");
         }
-        // The revised rule's three changes, on the shapes that motivated them (conv_shapes_rule.txt).
+        // The revised rule's changes, on the shapes that motivated them (conv_shapes_rule.txt).
         var stem = new ConvGeometry(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1);
         Assert.That(Conv2dRule.DirectForward(stem, 3) && !Conv2dRule.DirectForward(stem, 4));
-        Assert.That(Shapes.Any(g => Conv2dRule.ExplicitIm2ColForward(g, 4)) && !Shapes.Any(g => Conv2dRule.ExplicitIm2ColForward(g, 3)));
         var patchLast = new ConvGeometry(1, 128, 7, 7, 1, 4, 4, 1, 1, 1, 1, 1, 1);
         Assert.That(Conv2dRule.BackwardInput(patchLast, 4), Is.EqualTo(ConvDxPath.FlippedGemm));
         var unetUp = new ConvGeometry(1, 96, 32, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1);
