@@ -72,19 +72,19 @@ public static class QuickAnchors
                         int vi = (i + r) % versions.Length;
                         t[vi, r] = MedianSeconds(() => run(versions[vi]));
                     }
-                var med = new double[versions.Length];
+                var bestRound = new double[versions.Length];
                 for (int vi = 0; vi < versions.Length; vi++)
                 {
                     var rs = new double[Rounds];
                     for (int r = 0; r < Rounds; r++) rs[r] = t[vi, r];
                     Array.Sort(rs);
-                    med[vi] = rs[0];
+                    bestRound[vi] = rs[0];
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{name} {pass} v{versions[vi]}\t{rs[0] * 1e3:F3} ms\t(median round {rs[Rounds / 2] * 1e3:F3} ms)\t{f / rs[0] / 1e9:F1} GFLOP/s"));
                 }
-                int best = Array.IndexOf(med, med.Min()), def = Array.IndexOf(versions, Conv2d.DefaultVersion);
+                int best = Array.IndexOf(bestRound, bestRound.Min()), def = Array.IndexOf(versions, Conv2d.DefaultVersion);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"# best {name} {pass.Trim()}: v{versions[best]}; default v{Conv2d.DefaultVersion} / best = {med[def] / med[best]:F2}"));
+                    $"# best {name} {pass.Trim()}: v{versions[best]}; default v{Conv2d.DefaultVersion} / best = {bestRound[def] / bestRound[best]:F2}"));
             }
         }
     }
@@ -108,17 +108,7 @@ public static class QuickAnchors
 
     private static void Row(string name, double flops, Action run)
     {
-        run();
-        run();
-        var times = new double[7];
-        for (int i = 0; i < times.Length; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            run();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        }
-        Array.Sort(times);
-        double m = times[times.Length / 2];
+        double m = MedianSeconds(run);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{m * 1e3:F2} ms\t{flops / m / 1e9:F1} GFLOP/s"));
     }
 }
