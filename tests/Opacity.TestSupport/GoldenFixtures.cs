@@ -12,8 +12,11 @@ namespace Opacity.TestSupport;
 
 public static class GoldenFixtures
 {
-    public static Dictionary<string, Tensor> Load(string name)
-        => SafeTensors.Load(Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors")).Tensors;
+    /// <summary>The path of golden fixture <paramref name="name"/> (without ".safetensors") next to the test assembly.</summary>
+    public static string FileOf(string name)
+        => Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors");
+
+    public static Dictionary<string, Tensor> Load(string name) => SafeTensors.Load(FileOf(name)).Tensors;
 
     public static void CheckNetwork(string fixture, Module net, Func<Tensor, Tensor> forward, bool train = true)
     {

@@ -14,7 +14,7 @@ namespace Opacity.Gan.Tests.Metrics;
 
 public sealed class FeatureExtractorTests
 {
-    private static string Golden(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors");
+    private static string Golden(string name) => GoldenFixtures.FileOf(name);
 
     [Test]
     public void Inception_extractor_maps_minus_one_one_images_to_pytorch_fids_range()

@@ -15,7 +15,7 @@ namespace Opacity.Gan.Tests.Networks;
 
 public sealed class InceptionV3GoldenTests
 {
-    private static string Golden(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "fixtures", "golden", name + ".safetensors");
+    private static string Golden(string name) => GoldenFixtures.FileOf(name);
 
     [Test]
     public void Pool3_features_match_pytorch_fid_at_width_one_eighth()
