@@ -64,6 +64,9 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
 
     private readonly double _classifierThreshold = PickThreshold(Scores(evalClassifier, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray());
 
+    /// <summary>The evaluation classifier's scores of the original test opacity images (what every row's rates are compared with).</summary>
+    private readonly double[] _originalScores = Scores(evalClassifier, test.Where(c => c.Domain == Domain.Opacity).ToList(), size);
+
     /// <summary>Scores one method. With <paramref name="residualDetection"/> lesions are detected from the
     /// translation's residual |x - G(x)|; without (the untranslated row) by the evaluation classifier on the original.</summary>
     public MethodScores Evaluate(string method, TranslateFn translate, bool residualDetection = true)
@@ -78,20 +81,19 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         // Evaluation classifier: how many translated opacity images does it still call "opacity"?
         double[] p = Scores(evalClassifier, translated.Select(t => t.Image).ToList(), size);
         double opacityRate = p.Count(v => v >= _classifierThreshold) / (double)Math.Max(1, p.Length);
-        _originalScores ??= Scores(evalClassifier, opacity.Select(c => c.Image).ToList(), size);
         int detected = 0, stillDetected = 0;
         for (int i = 0; i < p.Length; i++)
             if (_originalScores[i] >= _classifierThreshold) { detected++; if (p[i] >= _classifierThreshold) stillDetected++; }
         double rateAmongDetected = detected == 0 ? double.NaN : stillDetected / (double)detected;
-        _sensitiveThreshold ??= SensitivePoint(_originalScores, SensitivePointShare);
-        double rateAtSensitivePoint = p.Count(v => v >= _sensitiveThreshold) / (double)Math.Max(1, p.Length);
+        double sensitiveThreshold = SensitivePoint(_originalScores, SensitivePointShare);
+        double rateAtSensitivePoint = p.Count(v => v >= sensitiveThreshold) / (double)Math.Max(1, p.Length);
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
 
         // Lung segmentation on the translated images.
         bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
         double miou = SegmentationMetrics.Evaluate(lungs, opacity.Select(c => c.LungMask).ToList()).MeanForegroundIou;
 
-        // Lesion detection from the residual |x - G(x)| inside the predicted lungs, threshold from validation.
+        // Lesion detection (from the residual |x - G(x)| inside the predicted lungs, or by the classifier), threshold from validation.
         double[] ResidualScores(IReadOnlyList<PhantomCase> cases)
         {
             var outs = cases.Select(c => translate(c.Image).Image).ToList();
@@ -101,13 +103,13 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double[] ClassifierScores(IReadOnlyList<PhantomCase> cases) => Scores(evalClassifier, cases, size);
         Func<IReadOnlyList<PhantomCase>, double[]> score = residualDetection ? ResidualScores : ClassifierScores;
         double[] valScores = score(validation);
-        double residualThreshold = ThresholdAtSpecificity(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray(), DetectionSpecificity);
+        double detectionThreshold = ThresholdAtSpecificity(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray(), DetectionSpecificity);
         var testCases = opacity.Concat(clear).ToList();
         double[] testScores = score(testCases);
         bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
-        var confusion = DetectionMetrics.Confusion(testScores, labels, residualThreshold);
+        var confusion = DetectionMetrics.Confusion(testScores, labels, detectionThreshold);
         double auc = DetectionMetrics.RocAuc(testScores, labels);
-        var sensitivityByKind = ByKind(opacity, i => testScores[i] >= residualThreshold);   // testCases starts with the opacity images
+        var sensitivityByKind = ByKind(opacity, i => testScores[i] >= detectionThreshold);   // testCases starts with the opacity images
 
         // FID / KID on pooled evaluation-classifier features (d = channels of its deepest map), and on the extra extractor's.
         var (fid, kid) = FidKid(_classifierFeatures, clear, translated);
@@ -120,9 +122,6 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
             fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint);
     }
-
-    private double[]? _originalScores;
-    private double? _sensitiveThreshold;
 
     /// <summary>The share of original test opacity images the second operating point calls "opacity" (issue 5's bar).</summary>
     public const double SensitivePointShare = 0.9;
