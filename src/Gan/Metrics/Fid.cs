@@ -41,8 +41,7 @@ public static class Fid
     {
         (double meanTerm, double traceTerm, double[] s1, double[] s2) = Terms(real, fake, eps);
         int d = real.Dimension;
-        if (method == TraceSqrtMethod.Auto && eps == 0 && real.RankDeficient && fake.RankDeficient)
-            method = TraceSqrtMethod.Eigen;
+        if (method == TraceSqrtMethod.Auto) method = ExactRoute(real, fake, eps);
         TraceSqrtResult ts = Linalg.TraceSqrtProduct(s1, s2, d, method);
         return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts);
     }
@@ -59,7 +58,7 @@ public static class Fid
         bool fellBack = false;
         if (report.FallbackAdvised && fallbackToExact)
         {
-            ts = Linalg.TraceSqrtProduct(s1, s2, d, real.RankDeficient && fake.RankDeficient ? TraceSqrtMethod.Eigen : TraceSqrtMethod.Auto);
+            ts = Linalg.TraceSqrtProduct(s1, s2, d, ExactRoute(real, fake, eps));
             fellBack = true;
         }
         return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts)
@@ -85,6 +84,11 @@ public static class Fid
             (realThin ? s2 : s1).Covariance, d);
         return new FidResult(meanTerm + traceTerm - 2 * ts.Value, meanTerm, traceTerm, ts.Value, ts);
     }
+
+    /// <summary>The exact CPU route for Auto: when both covariances are singular by construction (N - 1 &lt; d) and no
+    /// eps * I makes them definite, the eigen route directly (the Cholesky route would only fail and fall back to it).</summary>
+    private static TraceSqrtMethod ExactRoute(FeatureStatistics real, FeatureStatistics fake, double eps)
+        => eps == 0 && real.RankDeficient && fake.RankDeficient ? TraceSqrtMethod.Eigen : TraceSqrtMethod.Auto;
 
     /// <summary>||mu1 - mu2||^2, tr S1 + tr S2 and the covariances (with eps * I added to both when eps != 0).</summary>
     private static (double MeanTerm, double TraceTerm, double[] S1, double[] S2) Terms(FeatureStatistics real,
