@@ -1,8 +1,10 @@
-// Which CDAM classifier a translator was trained with, so that `opacity eval` can refuse it as the
+// Which CDAM classifiers a translator was trained with, so that `opacity eval` can refuse each as the
 // evaluation classifier (METHOD.md: evaluation uses a classifier trained apart from the translator).
-// `opacity train` writes RUN/cdam_classifier.json next to checkpoint.safetensors: the classifier file's
-// full path, SHA-256 and metadata (kind, width, size, seed, steps). The demo's layout is recognised too:
-// a cdam_classifier.safetensors in the checkpoint's folder, in ../models beside it, or in DATA/models.
+// `opacity train` writes RUN/cdam_classifier.json next to checkpoint.safetensors: for every classifier
+// file (one, or the members of an ensemble) its full path, SHA-256 and metadata (kind, width, size, seed,
+// steps); a record of the older one-classifier form (path, sha256, metadata at the top) still reads.
+// The demo's layout is recognised too: cdam_classifier.safetensors and the ensemble's further members
+// cdam_classifier_2.safetensors, ... in the checkpoint's folder, in ../models beside it, or in DATA/models.
 // A candidate evaluation classifier is "the CDAM one" when it is the same path, has the same bytes, or
 // carries the same kind, width, size, seed and steps metadata. Only translators whose ablation uses CDAM
 // are checked. Tested by EvalCommandTests (refusal through the record and through the demo layout).
@@ -16,8 +18,12 @@ namespace Opacity.Cli.Commands;
 internal static class CdamClassifierRecord
 {
     public const string FileName = "cdam_classifier.json";
-    /// <summary>The CDAM classifier's file name in the demo's models folder.</summary>
+    /// <summary>The CDAM classifier's file name in the demo's models folder (the ensemble's first member).</summary>
     public const string DemoFileName = "cdam_classifier.safetensors";
+    private const string DemoPattern = "cdam_classifier*.safetensors";
+
+    /// <summary>The demo's file name of ensemble member <paramref name="member"/> (1-based).</summary>
+    public static string DemoMemberFileName(int member) => member == 1 ? DemoFileName : $"cdam_classifier_{member}.safetensors";
     private static readonly string[] IdentityKeys = ["kind", "width", "size", "seed", "steps"];
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -40,15 +46,15 @@ internal static class CdamClassifierRecord
         return new Identity(full, sha, IdentityKeys.Where(meta.ContainsKey).ToDictionary(k => k, k => meta[k]));
     }
 
-    /// <summary>Records <paramref name="classifierPath"/> as the CDAM classifier of the run in <paramref name="runDir"/>.</summary>
-    public static void Write(string runDir, string classifierPath)
+    /// <summary>Records <paramref name="classifierPaths"/> as the CDAM classifiers of the run in <paramref name="runDir"/>.</summary>
+    public static void Write(string runDir, IReadOnlyList<string> classifierPaths)
     {
-        Identity id = Of(classifierPath);
-        Directory.CreateDirectory(runDir);
-        string json = JsonSerializer.Serialize(new Dictionary<string, object>
+        var entries = classifierPaths.Select(Of).Select(id => new Dictionary<string, object>
         {
             ["path"] = id.Path, ["sha256"] = id.Sha256, ["metadata"] = id.Metadata,
-        }, Indented);
+        }).ToList();
+        Directory.CreateDirectory(runDir);
+        string json = JsonSerializer.Serialize(new Dictionary<string, object> { ["classifiers"] = entries }, Indented);
         File.WriteAllText(System.IO.Path.Combine(runDir, FileName), json + "\n");
     }
 
@@ -71,29 +77,39 @@ internal static class CdamClassifierRecord
     {
         string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(checkpoint))!;
         string record = System.IO.Path.Combine(dir, FileName);
-        if (File.Exists(record) && Read(record) is { } fromRecord) yield return (fromRecord, $"'{record}' records");
-        string?[] demo =
+        if (File.Exists(record))
+            foreach (Identity fromRecord in Read(record)) yield return (fromRecord, $"'{record}' records");
+        string?[] demoDirs =
         [
-            System.IO.Path.Combine(dir, DemoFileName),
-            System.IO.Path.GetDirectoryName(dir) is { } parent ? System.IO.Path.Combine(parent, "models", DemoFileName) : null,
-            System.IO.Path.Combine(dataDir, "models", DemoFileName),
+            dir,
+            System.IO.Path.GetDirectoryName(dir) is { } parent ? System.IO.Path.Combine(parent, "models") : null,
+            System.IO.Path.Combine(dataDir, "models"),
         ];
-        foreach (string? f in demo.Distinct())
-            if (f != null && File.Exists(f)) yield return (Of(f), $"'{System.IO.Path.GetFullPath(f)}'");
+        foreach (string? d in demoDirs.Where(d => d != null).Select(d => System.IO.Path.GetFullPath(d!)).Distinct())
+            if (Directory.Exists(d))
+                foreach (string f in Directory.EnumerateFiles(d, DemoPattern).Order(StringComparer.Ordinal))
+                    yield return (Of(f), $"'{f}'");
     }
 
-    private static Identity? Read(string record)
+    private static List<Identity> Read(string record)
     {
         try
         {
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(record));
             JsonElement root = doc.RootElement;
-            var meta = root.GetProperty("metadata").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
-            return new Identity(root.GetProperty("path").GetString() ?? "", root.GetProperty("sha256").GetString() ?? "", meta);
+            return root.TryGetProperty("classifiers", out JsonElement list)
+                ? list.EnumerateArray().Select(ReadEntry).ToList()
+                : [ReadEntry(root)];
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new TrainingException($"'{record}' is not a valid CDAM classifier record ({e.Message.TrimEnd('.')}).", e);
         }
+    }
+
+    private static Identity ReadEntry(JsonElement entry)
+    {
+        var meta = entry.GetProperty("metadata").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
+        return new Identity(entry.GetProperty("path").GetString() ?? "", entry.GetProperty("sha256").GetString() ?? "", meta);
     }
 }

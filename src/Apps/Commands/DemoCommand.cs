@@ -1,11 +1,13 @@
 // `opacity demo [--out DIR]`: the README's first command. On a fresh machine, CPU only, no download:
-// synthetic phantoms -> the frozen CDAM classifier, a separate evaluation classifier (other
-// architecture and seed) and a lung U-Net -> the translator twice (full method and the CycleGAN
+// synthetic phantoms -> the frozen CDAM classifiers (an ensemble of three ResNets, seeds apart), a
+// separate evaluation classifier (other architecture and seed) and a lung U-Net -> the translator twice (full method and the CycleGAN
 // ablation, same budget) -> evaluation of both and of the untranslated images -> a Markdown report
 // with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
 // The full method here uses the CPU-budget configuration (residual mask content, AASPM option B's CAM prior
 // as an L1 target, cycle loss outside the mask, learning rate 5e-4): with METHOD.md's defaults the mask
 // collapses to ~0 within a few hundred steps and nothing is removed (bench/results/amd-epyc-2core/method.md).
+// CDAM's Phi is an ensemble of --cdam-classifiers small ResNets (ClassifierEnsemble): with one, what the
+// translator removed swung with that classifier's seed (11-38 % still called "opacity" over three seeds).
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -23,7 +25,14 @@ namespace Opacity.Cli.Commands;
 public static class DemoCommand
 {
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
-        double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount);
+        double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
+        int CdamClassifiers = DefaultCdamClassifiers);
+
+    /// <summary>Members of the CDAM classifier ensemble (ResNets of seeds seed + 10, seed + 11, ...).</summary>
+    public const int DefaultCdamClassifiers = 3;
+
+    /// <summary>The most CDAM members: their seeds (seed + 10 ...) stay below the evaluation classifier's seed + 20.</summary>
+    public const int MaxCdamClassifiers = 10;
 
     /// <summary>Extra held-out patients for evaluation only. With the 10 % test split of 600 patients alone one test
     /// image moves a rate by 3.3 points; these add half to validation (thresholds) and half to test.</summary>
@@ -55,15 +64,16 @@ public static class DemoCommand
         var blocks = new Option<int>("--blocks") { Description = "ResNet blocks per generator.", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
         var evalCount = new Option<int>("--eval-count") { Description = "Extra patients for evaluation only (half validation, half test; never trained on).", DefaultValueFactory = _ => DefaultEvalCount };
+        var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount,
         };
         command.SetAction(r =>
         {
             var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                 r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
-                r.GetValue(evalCount));
+                r.GetValue(evalCount), r.GetValue(cdamCount));
             try { return Run(o); }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
             {
@@ -81,6 +91,7 @@ public static class DemoCommand
         if (o.Size < PhantomOptions.MinSize || o.Size % 16 != 0) throw new TrainingException($"--size {o.Size} must be a multiple of 16 and at least {PhantomOptions.MinSize}.");
         if (o.Count < 40) throw new TrainingException($"--count {o.Count} is too small: the demo needs at least 40 patients for its splits.");
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
+        if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(o.Out);
         string models = Path.Combine(o.Out, "models");
@@ -98,13 +109,20 @@ public static class DemoCommand
         var evalTest = test.Concat(extra.Where(c => c.Split == Split.Test)).ToList();
         Say($"    {train.Count} train, {val.Count} validation, {test.Count} test patients; evaluation on {evalVal.Count} validation and {evalTest.Count} test patients");
 
-        Say("2/6 training the CDAM classifier (ResNet, frozen afterwards) and the evaluation classifier (plain CNN, another seed)");
-        var cdam = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 10 });
-        string cdamPath = Path.Combine(models, CdamClassifierRecord.DemoFileName);
-        ClassifierCheckpoint.Save(cdam.Model, cdamPath, o.Size, o.Seed + 10, o.ClassifierSteps, cdam.Validation);
+        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifier (plain CNN, another seed)");
+        var members = new List<ClassifierTrainResult>();
+        for (int m = 1; m <= o.CdamClassifiers; m++)
+        {
+            ulong memberSeed = o.Seed + 9 + (ulong)m;
+            var member = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 8, Steps = o.ClassifierSteps, Seed = memberSeed });
+            ClassifierCheckpoint.Save(member.Model, Path.Combine(models, CdamClassifierRecord.DemoMemberFileName(m)), o.Size, memberSeed, o.ClassifierSteps, member.Validation);
+            members.Add(member);
+        }
+        var cdam = new ClassifierEnsemble(members.Select(m => m.Model).ToList());
+        var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
         var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
         ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, EvalInputs.ClassifierFile), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
-        Say($"    validation AUC: CDAM {cdam.Validation?.Auc:F3}, evaluation {evalCls.Validation?.Auc:F3}");
+        Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}");
 
         Say("3/6 training the lung U-Net on clear images");
         var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30 });
@@ -126,7 +144,7 @@ public static class DemoCommand
             if (ablation == Ablation.Full) options = FullMethod(options);
             string dir = Path.Combine(o.Out, "translator-" + name);
             var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2) },
-                data, ablation == Ablation.CycleGan ? null : cdam.Model);
+                data, ablation == Ablation.CycleGan ? null : cdam);
             long last = 0;
             trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
             runs[name] = trainer.Run(CancellationToken.None).CheckpointPath;
@@ -143,7 +161,7 @@ public static class DemoCommand
             rows.Add(evaluation.Evaluate("full method", x => Translate(translators["full"], x, o.Size)));
 
             Say("6/6 writing the report");
-            string report = DemoReport.Write(o, rows, ideal, evalTest, translators, cdam.Validation, evalCls.Validation, seg.Validation, clock.Elapsed);
+            string report = DemoReport.Write(o, rows, ideal, evalTest, translators, cdamValidation, evalCls.Validation, seg.Validation, clock.Elapsed);
             Say($"done in {clock.Elapsed.TotalMinutes:F1} min. Report: {Path.GetFullPath(report)}");
         }
         finally
@@ -157,5 +175,16 @@ public static class DemoCommand
     {
         TranslationResult r = t.Translate(x, size, size);
         return (r.Image, r.Mask);
+    }
+}
+
+/// <summary>Validation of the CDAM ensemble: each member's metrics and the ensemble's (mean logit).</summary>
+internal sealed record CdamValidation(IReadOnlyList<ClassifierMetrics?> Members, ClassifierMetrics Ensemble)
+{
+    /// <summary>"0.838" for one member; "ensemble 0.861 (members 0.838, 0.824, 0.899)" for several.</summary>
+    public string Describe()
+    {
+        string Auc(ClassifierMetrics? m) => m is null ? "n/a" : m.Auc.ToString("F3", CultureInfo.InvariantCulture);
+        return Members.Count == 1 ? Auc(Members[0]) : $"ensemble {Auc(Ensemble)} (members {string.Join(", ", Members.Select(Auc))})";
     }
 }

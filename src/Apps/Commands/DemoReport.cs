@@ -17,7 +17,7 @@ internal static class DemoReport
     private static string F(double? v) => MarkdownReport.Num(v ?? double.NaN, 3);
 
     public static string Write(DemoCommand.DemoOptions o, IReadOnlyList<MethodScores> rows, MethodScores? ideal, IReadOnlyList<PhantomCase> test,
-        IReadOnlyDictionary<string, Translator> translators, ClassifierMetrics? cdam, ClassifierMetrics? evalCls, SegmenterMetrics? seg, TimeSpan elapsed)
+        IReadOnlyDictionary<string, Translator> translators, CdamValidation cdam, ClassifierMetrics? evalCls, SegmenterMetrics? seg, TimeSpan elapsed)
     {
         if (rows.Count != translators.Count + 1)
             throw new ReportException($"Demo report: {rows.Count} rows for {translators.Count} translators (expected the untranslated row plus one per translator).");
@@ -46,7 +46,7 @@ internal static class DemoReport
             ],
             Setup =
             [
-                $"CDAM classifier (ResNet, frozen during translation training): validation AUC {F(cdam?.Auc)}",
+                $"CDAM classifier ({(cdam.Members.Count == 1 ? "ResNet" : $"ensemble of {cdam.Members.Count} ResNets of different seeds, mean logit")}, frozen during translation training): validation AUC {cdam.Describe()}",
                 $"Evaluation classifier (plain CNN, other seed, never seen by the translator): validation AUC {F(evalCls?.Auc)}",
                 $"Lung U-Net (trained on clear images): validation IoU {F(seg?.MeanIoU)}",
             ],
@@ -56,7 +56,7 @@ internal static class DemoReport
                 new("test_images", test.Count.ToString(CultureInfo.InvariantCulture)),
                 new("size", o.Size.ToString(CultureInfo.InvariantCulture)),
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
-                new("cdam_classifier_val_auc", F(cdam?.Auc)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
+                new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Untranslated = rows[0],
             Ideal = ideal,

@@ -2,6 +2,8 @@
 // written by `opacity synth` (train split, unpaired opacity / clear images). Shows a Spectre.Console
 // progress bar with the losses and images/s when the terminal is interactive, a line per checkpoint
 // otherwise. Ctrl-C writes a checkpoint and exits cleanly (exit 130); --resume continues bit for bit.
+// --classifier may be given several times: the frozen classifiers then act as one CDAM classifier
+// (ClassifierEnsemble: mean logit, every member's features, mean CAM), as the demo does.
 // Bad input (missing or wrong classifier file, empty or one-domain folder, wrong size, NaN loss): one
 // sentence on stderr, exit 1. Tested by TrainCommandTests.
 using System.CommandLine;
@@ -15,9 +17,6 @@ namespace Opacity.Cli.Commands;
 
 public static class TrainCommand
 {
-    /// <summary>Builds the CDAM classifier from a weights file. The default knows no architecture yet and
-    /// rejects every file with one sentence; the concrete classifier registers itself here.</summary>
-
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Phantom folder written by `opacity synth` (manifest.csv).", Required = true };
@@ -27,7 +26,7 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice (init, data order, pools).", DefaultValueFactory = _ => 1UL };
         var resume = new Option<bool>("--resume") { Description = "Continue from --out/checkpoint.safetensors (its options win)." };
         var ablation = new Option<string>("--ablation") { Description = "cyclegan | mask | mask+label | mask+feature | full.", DefaultValueFactory = _ => "full" };
-        var classifier = new Option<string?>("--classifier") { Description = "Frozen CDAM classifier weights (needed by mask+label, mask+feature, full)." };
+        var classifier = new Option<string[]>("--classifier") { Description = "Frozen CDAM classifier weights (needed by mask+label, mask+feature, full); give it several times for an ensemble." };
         var ckEvery = new Option<long>("--checkpoint-every") { Description = "Checkpoint every K steps (and at exit).", DefaultValueFactory = _ => 1000 };
         var sampleEvery = new Option<long>("--sample-every") { Description = "Sample strip (input | mask | output | residual) every K steps.", DefaultValueFactory = _ => 500 };
         var ngf = new Option<int>("--ngf") { Description = "Generator base width.", DefaultValueFactory = _ => 64 };
@@ -61,7 +60,7 @@ public static class TrainCommand
                     OutDir = parse.GetValue(outDir)!, Steps = n, Resume = parse.GetValue(resume),
                     CheckpointEvery = parse.GetValue(ckEvery), SampleEvery = parse.GetValue(sampleEvery),
                 };
-                return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier));
+                return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier) ?? []);
             }
             catch (TrainingException e)
             {
@@ -72,7 +71,7 @@ public static class TrainCommand
         return command;
     }
 
-    internal static int Run(GanOptions options, TrainerOptions run, string dataDir, string? classifierPath)
+    internal static int Run(GanOptions options, TrainerOptions run, string dataDir, IReadOnlyList<string> classifierPaths)
     {
         if (run.Resume)
             options = GanCheckpoint.Read(Path.Combine(run.OutDir, GanCheckpoint.FileName)).Options;
@@ -80,13 +79,18 @@ public static class TrainCommand
         IOpacityClassifier? classifier = null;
         if (options.NeedsClassifier)
         {
-            if (string.IsNullOrEmpty(classifierPath))
+            if (classifierPaths.Count == 0 || classifierPaths.Any(string.IsNullOrEmpty))
                 throw new TrainingException(options.UseLabel || options.UseFeature
                     ? $"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask)."
                     : "The CAM mask prior (--mask-prior cam) needs the frozen classifier: give --classifier FILE.");
-            if (!File.Exists(classifierPath)) throw new TrainingException($"Classifier file '{classifierPath}' does not exist.");
-            classifier = ClassifierCheckpoint.Load(classifierPath, options.Size);
-            CdamClassifierRecord.Write(run.OutDir, classifierPath);   // lets `opacity eval` refuse it as the evaluation classifier
+            var members = new List<OpacityClassifier>();
+            foreach (string path in classifierPaths)
+            {
+                if (!File.Exists(path)) throw new TrainingException($"Classifier file '{path}' does not exist.");
+                members.Add(ClassifierCheckpoint.Load(path, options.Size));
+            }
+            classifier = members.Count == 1 ? members[0] : new ClassifierEnsemble(members);
+            CdamClassifierRecord.Write(run.OutDir, classifierPaths);   // lets `opacity eval` refuse them as the evaluation classifier
         }
         var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
         var trainer = new GanTrainer(options, run, dataset, classifier);

@@ -6,7 +6,12 @@ using Opacity.Tensors;
 namespace Opacity.Gan.Networks;
 
 /// <summary>The opacity logit (N, 1) and the intermediate feature maps, shallow to deep.</summary>
-public sealed record ClassifierOutput(Tensor Logit, IReadOnlyList<Tensor> Features);
+public sealed record ClassifierOutput(Tensor Logit, IReadOnlyList<Tensor> Features)
+{
+    /// <summary>How many classifiers the features come from: an ensemble lists each member's depths in turn
+    /// (<see cref="ClassifierEnsemble"/>), so Features holds Members groups of Features.Count / Members maps.</summary>
+    public int Members { get; init; } = 1;
+}
 
 public interface IOpacityClassifier
 {

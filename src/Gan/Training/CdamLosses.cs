@@ -4,6 +4,8 @@
 //                  down_l: average pooling by the integer ratio when the feature map divides the image,
 //                  bilinear resampling otherwise; |.|_1 is a mean so depths of different size weigh alike.
 //   Feature F2:    L_feat = sum_l w_l |mean_hw phi_l(G(x_o)) - mean_hw phi_l(x_n)|_1  (first moments only).
+// With an ensemble Phi (ClassifierOutput.Members > 1) each member's depths form one group and the term
+// is the mean over members, w_l indexing depths within a member: K members weigh as much as one.
 // The reference features phi_l(x_o) are computed without gradient (they are targets). Gradients flow
 // through Phi to G's output: Phi's parameters are frozen by the step, not here. Tested by GanStepTests.
 using Opacity.Gan.Networks;
@@ -20,29 +22,31 @@ public static class CdamLosses
          + Loss.BceWithLogits(logitTranslatedClear, Tensor.Ones(logitTranslatedClear.Shape));
 
     /// <summary>F1: features of G(x_o) equal to those of x_o outside the (downsampled) mask.</summary>
-    public static Tensor FeatureF1(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> reference, Tensor? mask, double[]? weights)
+    public static Tensor FeatureF1(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> reference, Tensor? mask, double[]? weights, int members = 1)
     {
         CheckDepths(translated, reference);
+        int depths = DepthsPerMember(translated.Count, members);
         Tensor? total = null;
         for (int l = 0; l < translated.Count; l++)
         {
             Tensor diff = translated[l] - reference[l];
             if (mask is not null) diff = diff * (1.0 - Downsample(mask, translated[l].Shape[2], translated[l].Shape[3]));
-            Tensor term = F.Abs(diff).Mean() * Weight(weights, l);
+            Tensor term = F.Abs(diff).Mean() * (Weight(weights, l % depths) / members);
             total = total is null ? term : total + term;
         }
         return total ?? Tensor.Scalar(0);
     }
 
     /// <summary>F2: pooled feature means of G(x_o) equal to those of real clear images.</summary>
-    public static Tensor FeatureF2(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> realClear, double[]? weights)
+    public static Tensor FeatureF2(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> realClear, double[]? weights, int members = 1)
     {
         CheckDepths(translated, realClear);
+        int depths = DepthsPerMember(translated.Count, members);
         Tensor? total = null;
         for (int l = 0; l < translated.Count; l++)
         {
             Tensor a = translated[l].Mean([0, 2, 3]), b = realClear[l].Mean([0, 2, 3]);
-            Tensor term = F.Abs(a - b).Mean() * Weight(weights, l);
+            Tensor term = F.Abs(a - b).Mean() * (Weight(weights, l % depths) / members);
             total = total is null ? term : total + term;
         }
         return total ?? Tensor.Scalar(0);
@@ -58,6 +62,13 @@ public static class CdamLosses
     }
 
     private static double Weight(double[]? weights, int l) => weights is null ? 1.0 : l < weights.Length ? weights[l] : throw new TrainingException($"Feature weight for depth {l} is missing: {weights.Length} weights given.");
+
+    private static int DepthsPerMember(int count, int members)
+    {
+        if (members < 1 || count % members != 0)
+            throw new TrainingException($"{count} feature maps cannot be split evenly among {members} classifiers.");
+        return count / members;
+    }
 
     private static void CheckDepths(IReadOnlyList<Tensor> a, IReadOnlyList<Tensor> b)
     {

@@ -11,6 +11,7 @@ using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Metrics;
 using Opacity.Gan.Networks;
+using Opacity.Nn;
 using Opacity.Nn.Losses;
 using Opacity.Nn.Optim;
 using Opacity.Nn.Serialization;
@@ -77,7 +78,8 @@ public static class ClassifierTrainer
     }
 
     /// <summary>Opacity probabilities of the cases, in eval mode and without a graph.</summary>
-    public static double[] Probabilities(OpacityClassifier model, IReadOnlyList<PhantomCase> cases, int batchSize = 32)
+    public static double[] Probabilities<TClassifier>(TClassifier model, IReadOnlyList<PhantomCase> cases, int batchSize = 32)
+        where TClassifier : Module, IOpacityClassifier
     {
         bool wasTraining = model.Training;
         model.Eval();
@@ -96,7 +98,9 @@ public static class ClassifierTrainer
         return p;
     }
 
-    public static ClassifierMetrics Evaluate(OpacityClassifier model, IReadOnlyList<PhantomCase> cases)
+    /// <summary>Loss, accuracy at 0.5, ROC AUC, sensitivity and specificity of a classifier (or an ensemble) on the cases.</summary>
+    public static ClassifierMetrics Evaluate<TClassifier>(TClassifier model, IReadOnlyList<PhantomCase> cases)
+        where TClassifier : Module, IOpacityClassifier
     {
         double[] p = Probabilities(model, cases);
         bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();

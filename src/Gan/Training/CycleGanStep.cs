@@ -155,12 +155,12 @@ public sealed class CycleGanStep
         {
             ClassifierOutput real;
             using (GradMode.NoGrad()) real = _classifier!.Classify(_realB);
-            return CdamLosses.FeatureF2(pFakeB.Features, real.Features, _o.FeatureWeights);
+            return CdamLosses.FeatureF2(pFakeB.Features, real.Features, _o.FeatureWeights, pFakeB.Members);
         }
         ClassifierOutput reference;
         using (GradMode.NoGrad()) reference = _classifier!.Classify(_realA);
         Tensor? mask = _fakeB.Mask is { } m ? m.Detach() : null;
-        return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights);
+        return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights, pFakeB.Members);
     }
 
     private void Record(string name, Tensor loss) => Losses[name] = loss.Item();

@@ -1,6 +1,7 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
 // and the report's tables hold numbers for all three rows and the paired-truth (ideal) row; the
-// evaluation-only patients join the validation and test splits. Bad sizes are one sentence.
+// evaluation-only patients join the validation and test splits; the CDAM ensemble's members are saved. Bad sizes
+// and member counts are one sentence.
 using Opacity.Cli;
 using static Opacity.Apps.Tests.CliRunner;
 
@@ -22,7 +23,10 @@ public sealed class DemoCommandTests
             Assert.That(report, Does.Contain("| untranslated |").And.Contain("| CycleGAN (ablation) |").And.Contain("| full method |"));
             Assert.That(report, Does.Contain("| paired truth (ideal translation) |"));
             Assert.That(output, Does.Contain("evaluation on 10 validation and 10 test patients"), "6 + 6 of the 60 patients, plus 4 + 4 evaluation-only ones");
-            Assert.That(File.Exists(Path.Combine(dir, "samples.png")) && File.Exists(Path.Combine(dir, "models", "cdam_classifier.safetensors")), Is.True);
+            Assert.That(File.Exists(Path.Combine(dir, "samples.png")), Is.True);
+            string[] cdam = ["cdam_classifier.safetensors", "cdam_classifier_2.safetensors", "cdam_classifier_3.safetensors"];
+            Assert.That(cdam.All(f => File.Exists(Path.Combine(dir, "models", f))), "the three CDAM ensemble members are saved");
+            Assert.That(report, Does.Contain("ensemble of 3 ResNets"));
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\""));
         }
@@ -35,5 +39,14 @@ public sealed class DemoCommandTests
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), "--size", "70");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err.Trim(), Does.Contain("--size 70 must be a multiple of 16"));
+    }
+
+    [TestCase("0")]
+    [TestCase("11")]
+    public void Bad_cdam_member_count_is_one_sentence(string count)
+    {
+        var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), "--cdam-classifiers", count);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err.Trim(), Does.Contain($"--cdam-classifiers {count} must be between 1 and 10"));
     }
 }

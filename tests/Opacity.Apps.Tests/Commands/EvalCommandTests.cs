@@ -163,6 +163,29 @@ public sealed class EvalCommandTests
             "evaluation must use a classifier trained apart from the translator");
 
     [Test]
+    public void Refuses_every_member_of_a_cdam_ensemble_by_the_record_and_by_the_demo_layout()
+    {
+        string second = P("cdam_member2.safetensors");
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "resnet", "--seed", "6", "--out", second));
+        string[] gan = ["--data", _data, "--steps", "1", "--size", "64", "--ngf", "2", "--ndf", "2", "--blocks", "0", "--sample-every", "0"];
+        Ok(Run(["train", "--out", P("ens"), "--ablation", "full", "--classifier", _cdam, "--classifier", second, .. gan]));
+        string ens = P("ens", "checkpoint.safetensors");
+        Assert.That(File.ReadAllText(P("ens", "cdam_classifier.json")), Does.Contain("cdam_member2.safetensors").And.Contain("cdam.safetensors"));
+        Expect(Run(Eval("ev_ens1", "--model", ens, "--classifier", _cdam, "--segmenter", _seg)), "evaluation must use a classifier trained apart from the translator");
+        Expect(Run(Eval("ev_ens2", "--model", ens, "--classifier", second, "--segmenter", _seg)), "evaluation must use a classifier trained apart from the translator");
+        // the demo layout: the second member as models/cdam_classifier_2.safetensors, no record beside the checkpoint
+        string demo = P("demo_ens");
+        Directory.CreateDirectory(Path.Combine(demo, "models"));
+        Directory.CreateDirectory(Path.Combine(demo, "translator-full"));
+        File.Copy(second, Path.Combine(demo, "models", "cdam_classifier_2.safetensors"));
+        string ckpt = Path.Combine(demo, "translator-full", "checkpoint.safetensors");
+        File.Copy(ens, ckpt);
+        string copy = P("member2_copy.safetensors");
+        File.Copy(second, copy, overwrite: true);
+        Expect(Run(Eval("ev_ens3", "--model", ckpt, "--classifier", copy, "--segmenter", _seg)), "the same bytes as");
+    }
+
+    [Test]
     public void Refuses_a_classifier_with_the_cdam_ones_kind_width_seed_and_steps()
     {
         // Same kind, width, seed and steps as the CDAM classifier, another learning rate: other bytes, same recipe.
