@@ -27,6 +27,7 @@ internal static class DemoReport
             return new EvaluatedTranslator(kv.Key, GanOptions.ParseAblation(kv.Key), kv.Value, rows[i + 1],
                 Path.GetFullPath(Path.Combine(dir, GanCheckpoint.FileName)), Path.Combine(dir, "losses.csv"));
         }).ToList();
+        string phi = o.CdamClassifiers == 1 ? "one frozen classifier" : $"an ensemble of {o.CdamClassifiers} frozen classifiers (mean logit)";
         var input = new EvaluationReportInput
         {
             OutDir = o.Out,
@@ -41,7 +42,7 @@ internal static class DemoReport
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
                 "option B's classifier-activation prior as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
-                "CDAM label and feature (F1) alignment. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
+                $"CDAM label and feature (F1) alignment against {phi}. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
                 "to ~0 on a budget this short. The CycleGAN row is the plain ablation (no mask, no CDAM) with the same steps and rate.",
             ],
             Setup =
