@@ -26,7 +26,14 @@ public static class DemoCommand
 {
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
-        int CdamClassifiers = DefaultCdamClassifiers);
+        int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges);
+
+    /// <summary>Evaluation classifiers in the called-opacity panel: the evaluation classifier (seed + 20) and
+    /// plain CNNs of the same recipe with seeds seed + 21, ... (one judge's rate moves by several points with its seed).</summary>
+    public const int DefaultJudges = 5;
+
+    /// <summary>The most judges: their seeds (seed + 20 ...) stay below the lung U-Net's seed + 30.</summary>
+    public const int MaxJudges = 10;
 
     /// <summary>Members of the CDAM classifier ensemble (ResNets of seeds seed + 10, seed + 11, ...).</summary>
     public const int DefaultCdamClassifiers = 3;
@@ -64,16 +71,17 @@ public static class DemoCommand
         var blocks = new Option<int>("--blocks") { Description = "ResNet blocks per generator.", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
         var evalCount = new Option<int>("--eval-count") { Description = "Extra patients for evaluation only (half validation, half test; never trained on).", DefaultValueFactory = _ => DefaultEvalCount };
+        var judges = new Option<int>("--judges") { Description = $"Evaluation classifiers in the called-opacity panel (1 = the evaluation classifier alone, up to {MaxJudges}).", DefaultValueFactory = _ => DefaultJudges };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges,
         };
         command.SetAction(r =>
         {
             var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                 r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
-                r.GetValue(evalCount), r.GetValue(cdamCount));
+                r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges));
             try { return Run(o); }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
             {
@@ -91,6 +99,7 @@ public static class DemoCommand
         if (o.Size < PhantomOptions.MinSize || o.Size % 16 != 0) throw new TrainingException($"--size {o.Size} must be a multiple of 16 and at least {PhantomOptions.MinSize}.");
         if (o.Count < 40) throw new TrainingException($"--count {o.Count} is too small: the demo needs at least 40 patients for its splits.");
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
+        if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(o.Out);
@@ -109,7 +118,7 @@ public static class DemoCommand
         var evalTest = test.Concat(extra.Where(c => c.Split == Split.Test)).ToList();
         Say($"    {train.Count} train, {val.Count} validation, {test.Count} test patients; evaluation on {evalVal.Count} validation and {evalTest.Count} test patients");
 
-        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifier (plain CNN, another seed)");
+        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifiers (plain CNNs, other seeds)");
         var members = new List<ClassifierTrainResult>();
         for (int m = 1; m <= o.CdamClassifiers; m++)
         {
@@ -122,7 +131,11 @@ public static class DemoCommand
         var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
         var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
         ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, EvalInputs.ClassifierFile), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
-        Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}");
+        // Further judges for the called-opacity panel only (same recipe, other seeds); not saved, not used elsewhere.
+        var panel = Enumerable.Range(1, o.Judges - 1).Select(j => ClassifierTrainer.Train(train, val,
+            new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 + (ulong)j })).ToList();
+        Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}" +
+            (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
 
         Say("3/6 training the lung U-Net on clear images");
         var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30 });
@@ -151,7 +164,8 @@ public static class DemoCommand
         }
 
         Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method, paired truth)");
-        var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, evalVal, evalTest);
+        var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, evalVal, evalTest,
+            judges: panel.Count == 0 ? null : panel.Select(j => j.Model).ToList());
         var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false) };
         MethodScores? ideal = evaluation.EvaluateIdeal();
         var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, Device.Cpu));

@@ -59,6 +59,7 @@ internal static class DemoReport
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
+            Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",
             Untranslated = rows[0],
             Ideal = ideal,
             Models = models,

@@ -20,6 +20,10 @@
 //    translation, so each column shows what a perfect translation scores with these evaluation models (its
 //    "called opacity" is the classifier's false-positive rate on clear twins; a translator can score below it
 //    by making images look clearer than clear to the classifier, which is not better removal).
+// An optional panel of further evaluation classifiers ("judges", each with its own Youden threshold on the
+// validation split) gives each row's called rate under every judge (MethodScores.PanelRates): one small
+// judge's rate moves by about +-10 points with its recipe and seed (method.md), so the panel's spread says
+// how much of a difference between rows is the translator and how much is the judge.
 // Each image is translated once per Evaluate call (memoised by reference: the opacity test images are
 // used by several measures), and the networks see at most BatchSize images at a time, so memory does not
 // grow with the size of the split.
@@ -39,19 +43,21 @@ namespace Opacity.Gan.Evaluation;
 /// that does not count lesions the classifier never saw); <see cref="SensitivityByKind"/>: the lesion sensitivity
 /// per lesion kind of the test opacity images (same names); <see cref="OpacityRateAtSensitivePoint"/>: the "opacity" rate
 /// at the evaluation classifier's threshold that calls <see cref="TranslationEvaluation.SensitivePointShare"/> of the
-/// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low).</remarks>
+/// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low);
+/// <see cref="PanelRates"/>: the "opacity" rate under each judge of the panel, in panel order (null without a panel).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
     IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
     double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null,
-    double OpacityRateAtSensitivePoint = double.NaN);
+    double OpacityRateAtSensitivePoint = double.NaN, IReadOnlyList<double>? PanelRates = null);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
 
 public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet segmenter, int size,
-    IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test, IFeatureExtractor? extraFeatures = null)
+    IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test, IFeatureExtractor? extraFeatures = null,
+    IReadOnlyList<OpacityClassifier>? judges = null)
 {
     /// <summary>A second feature extractor for FID/KID (e.g. Inception-v3), reported beside the classifier features.</summary>
     public IFeatureExtractor? ExtraFeatures => extraFeatures;
@@ -66,6 +72,12 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
 
     /// <summary>The evaluation classifier's scores of the original test opacity images (what every row's rates are compared with).</summary>
     private readonly double[] _originalScores = Scores(evalClassifier, test.Where(c => c.Domain == Domain.Opacity).ToList(), size);
+
+    /// <summary>Each panel judge's Youden threshold on the validation split.</summary>
+    private readonly double[]? _judgeThresholds = judges?.Select(j => PickThreshold(Scores(j, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray())).ToArray();
+
+    /// <summary>Judges of the panel (besides the evaluation classifier); 0 without one.</summary>
+    public int PanelSize => judges?.Count ?? 0;
 
     /// <summary>Scores one method. With <paramref name="residualDetection"/> lesions are detected from the
     /// translation's residual |x - G(x)|; without (the untranslated row) by the evaluation classifier on the original.</summary>
@@ -88,6 +100,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double sensitiveThreshold = SensitivePoint(_originalScores, SensitivePointShare);
         double rateAtSensitivePoint = p.Count(v => v >= sensitiveThreshold) / (double)Math.Max(1, p.Length);
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
+        double[]? panelRates = judges?.Select((j, k) => Scores(j, translated.Select(t => t.Image).ToList(), size).Count(v => v >= _judgeThresholds![k]) / (double)Math.Max(1, p.Length)).ToArray();
 
         // Lung segmentation on the translated images.
         bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
@@ -120,7 +133,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
             truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
 
         return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
-            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint);
+            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint, panelRates);
     }
 
     /// <summary>The share of original test opacity images the second operating point calls "opacity" (issue 5's bar).</summary>

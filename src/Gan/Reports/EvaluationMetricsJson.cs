@@ -48,6 +48,12 @@ internal static class EvaluationMetricsJson
         Num(w, "opacity_rate", s.OpacityRate);
         Num(w, "opacity_rate_among_detected", s.RateAmongDetected);
         Num(w, "opacity_rate_at_sensitive_point", s.OpacityRateAtSensitivePoint);
+        if (s.PanelRates is { } panel)
+        {
+            w.WriteStartArray("opacity_rate_panel");   // judges 2.. of the panel (the evaluation classifier is opacity_rate)
+            foreach (double rate in panel) { if (double.IsFinite(rate)) w.WriteNumberValue(rate); else w.WriteNullValue(); }
+            w.WriteEndArray();
+        }
         if (s.RateByKind is { } byKind)
         {
             w.WriteStartObject("opacity_rate_by_kind");

@@ -51,6 +51,8 @@ public sealed record EvaluationReportInput
     public string FeatureExtractor { get; init; } = "the evaluation classifier's pooled deepest features (not Inception-v3)";
     /// <summary>Description of the second FID/KID extractor (Inception-v3) when one was given; null otherwise.</summary>
     public string? ExtraFeatureExtractor { get; init; }
+    /// <summary>What the panel of further evaluation classifiers is (rows carry MethodScores.PanelRates); null without one.</summary>
+    public string? Panel { get; init; }
     public string DataDescription { get; init; } = "synthetic chest-radiograph phantoms";
     public bool Html { get; init; }
     public int SampleRows { get; init; } = 6;
@@ -122,6 +124,22 @@ public static class EvaluationReport
             md.Paragraph("The evaluation classifier's operating point is fixed on the validation split. Lesion kinds it rarely calls " +
                 "even before translation (small nodules, faint ground glass at this size) cannot show a removal; the last column " +
                 "counts only the images it called opacity before translation.");
+        }
+
+        if (input.Panel is { } panel && withIdeal.All(r => r.PanelRates is { Count: > 0 }))
+        {
+            int judges = withIdeal[0].PanelRates!.Count;
+            md.Heading("Called opacity by a panel of evaluation classifiers (test split)", 2);
+            md.Table(["method", "evaluation classifier", .. Enumerable.Range(2, judges).Select(j => $"judge {j}"), "mean of all", "range"],
+                withIdeal.Select(r =>
+                {
+                    double[] all = [r.OpacityRate, .. r.PanelRates!];
+                    return (IReadOnlyList<string>)[r.Method, .. all.Select(P), P(all.Average()), $"{P(all.Min())} - {P(all.Max())}"];
+                }).ToList(),
+                [ColumnAlign.Left, .. Enumerable.Repeat(ColumnAlign.Right, judges + 3)]);
+            md.Paragraph($"Judges 2-{judges + 1}: {panel}, each with its own threshold by Youden's J on the validation split. " +
+                "One small judge's called rate moves by several points with its seed and recipe; differences between rows that the " +
+                "whole panel agrees on are the translators', the rest is the judge.");
         }
 
         md.Heading("Downstream tasks (test split)", 2);

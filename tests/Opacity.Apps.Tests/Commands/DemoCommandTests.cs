@@ -1,7 +1,7 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
 // and the report's tables hold numbers for all three rows and the paired-truth (ideal) row; the
-// evaluation-only patients join the validation and test splits; the CDAM ensemble's members are saved. Bad sizes
-// and member counts are one sentence.
+// evaluation-only patients join the validation and test splits; the CDAM ensemble's members are saved;
+// the judge panel has its table and metrics. Bad sizes, member and judge counts are one sentence.
 using Opacity.Cli;
 using static Opacity.Apps.Tests.CliRunner;
 
@@ -27,8 +27,9 @@ public sealed class DemoCommandTests
             string[] cdam = ["cdam_classifier.safetensors", "cdam_classifier_2.safetensors", "cdam_classifier_3.safetensors"];
             Assert.That(cdam.All(f => File.Exists(Path.Combine(dir, "models", f))), "the three CDAM ensemble members are saved");
             Assert.That(report, Does.Contain("ensemble of 3 ResNets"));
+            Assert.That(report, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("| judge 5 |"));
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
-            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\""));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
@@ -41,12 +42,14 @@ public sealed class DemoCommandTests
         Assert.That(err.Trim(), Does.Contain("--size 70 must be a multiple of 16"));
     }
 
-    [TestCase("0")]
-    [TestCase("11")]
-    public void Bad_cdam_member_count_is_one_sentence(string count)
+    [TestCase("--cdam-classifiers", "0")]
+    [TestCase("--cdam-classifiers", "11")]
+    [TestCase("--judges", "0")]
+    [TestCase("--judges", "11")]
+    public void Bad_member_or_judge_count_is_one_sentence(string option, string count)
     {
-        var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), "--cdam-classifiers", count);
+        var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, count);
         Assert.That(code, Is.EqualTo(1));
-        Assert.That(err.Trim(), Does.Contain($"--cdam-classifiers {count} must be between 1 and 10"));
+        Assert.That(err.Trim(), Does.Contain($"{option} {count} must be between 1 and 10"));
     }
 }

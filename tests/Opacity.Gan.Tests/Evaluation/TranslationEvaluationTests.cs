@@ -58,6 +58,25 @@ public sealed class TranslationEvaluationTests
     }
 
     [Test]
+    public void Panel_scores_every_row_under_each_judge_with_its_own_threshold()
+    {
+        var (val, test) = Cases();
+        var classifier = new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(9));
+        var other = new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(10));
+        // The evaluation classifier itself as judge 2 must reproduce the row's own rate; another judge has its own.
+        var evaluation = new TranslationEvaluation(classifier, EverywhereLung(), Size, val, test, judges: [classifier, other]);
+        var alone = new TranslationEvaluation(other, EverywhereLung(), Size, val, test);
+        Assert.That(evaluation.PanelSize, Is.EqualTo(2));
+        TranslateFn identity = x => (x, null);
+        MethodScores row = evaluation.Evaluate("untranslated", identity, residualDetection: false);
+        Assert.That(row.PanelRates, Has.Count.EqualTo(2));
+        Assert.That(row.PanelRates![0], Is.EqualTo(row.OpacityRate));
+        Assert.That(row.PanelRates[1], Is.EqualTo(alone.Evaluate("untranslated", identity, residualDetection: false).OpacityRate));
+        Assert.That(evaluation.EvaluateIdeal()!.PanelRates, Has.Count.EqualTo(2));
+        Assert.That(alone.Evaluate("untranslated", identity, residualDetection: false).PanelRates, Is.Null);
+    }
+
+    [Test]
     public void No_paired_truth_no_ideal_row()
     {
         var (val, test) = Cases();
