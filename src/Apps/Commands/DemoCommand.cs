@@ -1,8 +1,9 @@
 // `opacity demo [--out DIR]`: the README's first command. On a fresh machine, CPU only, no download:
 // synthetic phantoms -> the frozen CDAM classifiers (an ensemble of three ResNets, seeds apart), a
-// separate evaluation classifier (other architecture and seed) and a lung U-Net -> the translator twice (full method and the CycleGAN
-// ablation, same budget) -> evaluation of both and of the untranslated images -> a Markdown report
-// with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
+// separate evaluation classifier (other architecture and seed) with a panel of further judges of its
+// recipe, and a lung U-Net -> the translator twice (full method and the CycleGAN ablation, same
+// budget) -> evaluation of both, of the untranslated images and of the paired truth -> a Markdown
+// report with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
 // The full method here uses the CPU-budget configuration (residual mask content, AASPM option B's CAM prior
 // as an L1 target, cycle loss outside the mask, learning rate 5e-4): with METHOD.md's defaults the mask
 // collapses to ~0 within a few hundred steps and nothing is removed (bench/results/amd-epyc-2core/method.md).
