@@ -132,9 +132,15 @@ public static class DemoCommand
         var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
         var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
         ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, EvalInputs.ClassifierFile), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
-        // Further judges for the called-opacity panel only (same recipe, other seeds); not saved, not used elsewhere.
-        var panel = Enumerable.Range(1, o.Judges - 1).Select(j => ClassifierTrainer.Train(train, val,
-            new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 + (ulong)j })).ToList();
+        // Further judges for the called-opacity panel only (same recipe, other seeds), saved for `opacity eval --judge`.
+        var panel = new List<ClassifierTrainResult>();
+        for (int j = 2; j <= o.Judges; j++)
+        {
+            ulong judgeSeed = o.Seed + 19 + (ulong)j;
+            var judge = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = judgeSeed });
+            ClassifierCheckpoint.Save(judge.Model, Path.Combine(models, EvalInputs.JudgeFile(j)), o.Size, judgeSeed, o.ClassifierSteps, judge.Validation);
+            panel.Add(judge);
+        }
         Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}" +
             (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
 

@@ -1,10 +1,12 @@
-// `opacity eval --model CKPT [--model CKPT ...] --data DIR --out DIR [--classifier FILE] [--segmenter FILE] [--html]`:
+// `opacity eval --model CKPT [--model CKPT ...] --data DIR --out DIR [--classifier FILE] [--judge FILE ...] [--segmenter FILE] [--html]`:
 // scores translator checkpoints on the test split of a phantom folder (METHOD.md, Evaluation) and writes
 // the same report as `opacity demo` (EvaluationReport): report.md (+ report.html with --html),
 // metrics.json, image grids and loss curves. Rows: the untranslated test images, then one per --model,
 // named by the checkpoint's ablation, and on phantoms the paired truth scored as the ideal translation. The evaluation classifier and lung segmenter come from --classifier
 // / --segmenter or the demo's models folder (EvalInputs); the CDAM classifier a translator was trained
-// with is refused (CdamClassifierRecord). FID/KID use the evaluation classifier's pooled features.
+// with is refused (CdamClassifierRecord), as evaluation classifier and as judge. --judge adds further
+// evaluation classifiers whose called rates are reported beside it (the demo saves four as
+// models/eval_judge_2..5.safetensors). FID/KID use the evaluation classifier's pooled features.
 // Bad input (missing or corrupt file, size mismatch, empty folder, no or one-domain test split): one
 // sentence on stderr, exit 1. Tested by EvalCommandTests.
 using System.CommandLine;
@@ -24,7 +26,7 @@ namespace Opacity.Cli.Commands;
 public static class EvalCommand
 {
     public sealed record EvalOptions(IReadOnlyList<string> Models, string Data, string Out, string? Classifier, string? Segmenter, bool Html,
-        string? InceptionWeights = null, string Device = "cpu");
+        string? InceptionWeights = null, string Device = "cpu", IReadOnlyList<string>? Judges = null);
 
     public static Command Create()
     {
@@ -32,18 +34,19 @@ public static class EvalCommand
         var data = new Option<string>("--data") { Description = "Phantom folder written by `opacity synth` (its test and val splits are used).", Required = true };
         var outDir = new Option<string>("--out") { Description = "Output folder for report.md, metrics.json and the PNGs.", Required = true };
         var classifier = new Option<string?>("--classifier") { Description = "Evaluation classifier (train-classifier output, NOT the translator's CDAM classifier); default: the demo's models/eval_classifier.safetensors." };
+        var judges = new Option<string[]>("--judge") { Description = "A further evaluation classifier for the called-opacity panel (repeat for several; e.g. the demo's models/eval_judge_*.safetensors)." };
         var segmenter = new Option<string?>("--segmenter") { Description = "Lung segmenter (train-segmenter output); default: the demo's models/lung_unet.safetensors." };
         var html = new Option<bool>("--html") { Description = "Also write report.html (self-contained, images referenced relatively)." };
         var inception = new Option<string?>("--inception-weights") { Description = "pytorch-fid's Inception-v3 as safetensors (see README): FID/KID on Inception features beside the classifier features." };
         var device = new Option<string>("--device") { Description = "Where the translators run: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("eval", "Evaluate translator checkpoints on a phantom folder's test split and write the report (tables, paper numbers, grids, curves, metrics.json).");
-        foreach (Option o in new Option[] { models, data, outDir, classifier, segmenter, html, inception, device }) command.Options.Add(o);
+        foreach (Option o in new Option[] { models, data, outDir, classifier, judges, segmenter, html, inception, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 return Run(new EvalOptions(parse.GetValue(models) ?? [], parse.GetValue(data)!, parse.GetValue(outDir)!,
-                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html), parse.GetValue(inception), parse.GetValue(device) ?? "cpu"));
+                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html), parse.GetValue(inception), parse.GetValue(device) ?? "cpu", parse.GetValue(judges)));
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ReportException or MetricInputException or MetricsException
                                            or IOException or UnauthorizedAccessException or InceptionWeightsException or DeviceUnavailableException or ArgumentException)
@@ -69,6 +72,15 @@ public static class EvalCommand
         CdamClassifierRecord.Refuse(clsId, checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
         var (cls, clsSize) = ClassifierCheckpoint.Load(clsPath);
         EvalInputs.RequireSize(clsSize, clsPath, "evaluation classifier", data);
+        var judges = new List<OpacityClassifier>();
+        foreach (string judgePath in o.Judges ?? [])
+        {
+            if (!File.Exists(judgePath)) throw new TrainingException($"Judge classifier '{judgePath}' does not exist.");
+            CdamClassifierRecord.Refuse(CdamClassifierRecord.Of(judgePath), checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
+            var (judge, judgeSize) = ClassifierCheckpoint.Load(judgePath);
+            EvalInputs.RequireSize(judgeSize, judgePath, "judge classifier", data);
+            judges.Add(judge);
+        }
         var (seg, segSize) = SegmenterTrainer.Load(segPath);
         EvalInputs.RequireSize(segSize, segPath, "lung segmenter", data);
         int opacity = data.Test.Count(c => c.Domain == Domain.Opacity);
@@ -81,7 +93,7 @@ public static class EvalCommand
             if (!File.Exists(weights)) throw new TrainingException($"Inception weights '{weights}' do not exist.");
             inceptionFeatures = InceptionFeatureExtractor.FromWeights(weights);
         }
-        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures);
+        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures, judges.Count == 0 ? null : judges);
         Say("scoring the untranslated images");
         MethodScores untranslated = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
         MethodScores? ideal = evaluation.EvaluateIdeal();
@@ -99,7 +111,11 @@ public static class EvalCommand
                 rows.Add(new EvaluatedTranslator(c.Name, c.Options.Ablation, t, s, Path.GetFullPath(c.Path), c.LossesCsv));
             }
             EvaluationReportFiles files = EvaluationReport.Write(Input(o, data, untranslated, rows, clsPath, clsId, segPath, clock.Elapsed)
-                with { ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal });
+                with
+                {
+                    ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal,
+                    Panel = judges.Count == 0 ? null : string.Join(", ", o.Judges!.Select(Path.GetFullPath)),
+                });
             PrintSummary(untranslated, rows, ideal);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }

@@ -40,6 +40,9 @@ internal static class EvalInputs
     /// <summary>The demo's file names (DemoCommand writes them into OUT/models).</summary>
     public const string ClassifierFile = "eval_classifier.safetensors", SegmenterFile = "lung_unet.safetensors";
 
+    /// <summary>The demo's file name of judge <paramref name="judge"/> (2-based: judge 1 is the evaluation classifier).</summary>
+    public static string JudgeFile(int judge) => $"eval_judge_{judge}.safetensors";
+
     public static EvalData LoadData(string dir)
     {
         if (!Directory.Exists(dir)) throw new TrainingException($"Data folder '{dir}' does not exist.");

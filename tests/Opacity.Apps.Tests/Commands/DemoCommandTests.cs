@@ -26,6 +26,7 @@ public sealed class DemoCommandTests
             Assert.That(File.Exists(Path.Combine(dir, "samples.png")), Is.True);
             string[] cdam = ["cdam_classifier.safetensors", "cdam_classifier_2.safetensors", "cdam_classifier_3.safetensors"];
             Assert.That(cdam.All(f => File.Exists(Path.Combine(dir, "models", f))), "the three CDAM ensemble members are saved");
+            Assert.That(Enumerable.Range(2, 4).All(j => File.Exists(Path.Combine(dir, "models", $"eval_judge_{j}.safetensors"))), "judges 2-5 are saved");
             Assert.That(report, Does.Contain("ensemble of 3 ResNets"));
             Assert.That(report, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("| judge 5 |"));
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.

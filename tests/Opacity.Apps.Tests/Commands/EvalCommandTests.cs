@@ -163,6 +163,27 @@ public sealed class EvalCommandTests
             "evaluation must use a classifier trained apart from the translator");
 
     [Test]
+    public void Judges_add_a_panel_table_and_the_cdam_classifier_is_refused_as_judge()
+    {
+        string judge = P("judge2.safetensors");
+        Ok(Run("train-classifier", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--kind", "plain", "--seed", "8", "--out", judge));
+        var (code, output, err) = Run(Eval("ev_judges", "--model", _full, "--classifier", _cls, "--judge", judge, "--judge", _cls, "--segmenter", _seg));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        string report = File.ReadAllText(P("ev_judges", "report.md"));
+        Assert.That(report, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("| judge 3 |").And.Contain("judge2.safetensors"));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(P("ev_judges", "metrics.json"))))
+        {
+            JsonElement row = doc.RootElement.GetProperty("rows")[1];
+            // judge 3 is the evaluation classifier again: its rate is the row's own
+            Assert.That(row.GetProperty("opacity_rate_panel")[1].GetDouble(), Is.EqualTo(row.GetProperty("opacity_rate").GetDouble()));
+        }
+        Expect(Run(Eval("ev_judge_cdam", "--model", _full, "--classifier", _cls, "--judge", _cdam, "--segmenter", _seg)),
+            "evaluation must use a classifier trained apart from the translator");
+        Expect(Run(Eval("ev_judge_miss", "--model", _full, "--classifier", _cls, "--judge", P("nojudge.safetensors"), "--segmenter", _seg)),
+            "Judge classifier '" + P("nojudge.safetensors") + "' does not exist");
+    }
+
+    [Test]
     public void Refuses_every_member_of_a_cdam_ensemble_by_the_record_and_by_the_demo_layout()
     {
         string second = P("cdam_member2.safetensors");
