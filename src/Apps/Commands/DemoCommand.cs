@@ -120,27 +120,22 @@ public static class DemoCommand
         Say($"    {train.Count} train, {val.Count} validation, {test.Count} test patients; evaluation on {evalVal.Count} validation and {evalTest.Count} test patients");
 
         Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifiers (plain CNNs, other seeds)");
-        var members = new List<ClassifierTrainResult>();
-        for (int m = 1; m <= o.CdamClassifiers; m++)
+        // Every classifier: width 8, the same steps, its own seed, saved under models/. CDAM members are ResNets of
+        // seeds seed + 10 ...; the evaluation classifier (seed + 20) and the panel's further judges (seed + 21 ...,
+        // for the called-opacity table and `opacity eval --judge`) are plain CNNs.
+        ClassifierTrainResult TrainAndSave(ClassifierKind kind, ulong seed, string file)
         {
-            ulong memberSeed = o.Seed + 9 + (ulong)m;
-            var member = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 8, Steps = o.ClassifierSteps, Seed = memberSeed });
-            ClassifierCheckpoint.Save(member.Model, Path.Combine(models, CdamClassifierRecord.DemoMemberFileName(m)), o.Size, memberSeed, o.ClassifierSteps, member.Validation);
-            members.Add(member);
+            var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = kind, Width = 8, Steps = o.ClassifierSteps, Seed = seed });
+            ClassifierCheckpoint.Save(r.Model, Path.Combine(models, file), o.Size, seed, o.ClassifierSteps, r.Validation);
+            return r;
         }
+        var members = Enumerable.Range(1, o.CdamClassifiers)
+            .Select(m => TrainAndSave(ClassifierKind.ResNet, o.Seed + 9 + (ulong)m, CdamClassifierRecord.DemoMemberFileName(m))).ToList();
         var cdam = new ClassifierEnsemble(members.Select(m => m.Model).ToList());
         var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
-        var evalCls = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = o.Seed + 20 });
-        ClassifierCheckpoint.Save(evalCls.Model, Path.Combine(models, EvalInputs.ClassifierFile), o.Size, o.Seed + 20, o.ClassifierSteps, evalCls.Validation);
-        // Further judges for the called-opacity panel only (same recipe, other seeds), saved for `opacity eval --judge`.
-        var panel = new List<ClassifierTrainResult>();
-        for (int j = 2; j <= o.Judges; j++)
-        {
-            ulong judgeSeed = o.Seed + 19 + (ulong)j;
-            var judge = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = ClassifierKind.Plain, Width = 8, Steps = o.ClassifierSteps, Seed = judgeSeed });
-            ClassifierCheckpoint.Save(judge.Model, Path.Combine(models, EvalInputs.JudgeFile(j)), o.Size, judgeSeed, o.ClassifierSteps, judge.Validation);
-            panel.Add(judge);
-        }
+        var evalCls = TrainAndSave(ClassifierKind.Plain, o.Seed + 20, EvalInputs.ClassifierFile);
+        var panel = Enumerable.Range(2, o.Judges - 1)
+            .Select(j => TrainAndSave(ClassifierKind.Plain, o.Seed + 19 + (ulong)j, EvalInputs.JudgeFile(j))).ToList();
         Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}" +
             (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
 
