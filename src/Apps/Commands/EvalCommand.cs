@@ -68,18 +68,21 @@ public static class EvalCommand
         string clsPath = EvalInputs.Resolve(o.Classifier, "--classifier", EvalInputs.ClassifierFile, "Evaluation classifier",
             "`opacity train-classifier --kind plain --seed N`, a seed other than the CDAM classifier's", data, checkpoints);
         string segPath = EvalInputs.Resolve(o.Segmenter, "--segmenter", EvalInputs.SegmenterFile, "Lung segmenter", "`opacity train-segmenter`", data, checkpoints);
-        CdamClassifierRecord.Identity clsId = CdamClassifierRecord.Of(clsPath);
-        CdamClassifierRecord.Refuse(clsId, checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
-        var (cls, clsSize) = ClassifierCheckpoint.Load(clsPath);
-        EvalInputs.RequireSize(clsSize, clsPath, "evaluation classifier", data);
+        // The evaluation classifier and every judge: never a translator's CDAM classifier, trained at the data's size.
+        (OpacityClassifier Model, CdamClassifierRecord.Identity Id) LoadJudge(string path, string what)
+        {
+            CdamClassifierRecord.Identity id = CdamClassifierRecord.Of(path);
+            CdamClassifierRecord.Refuse(id, checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
+            var (model, modelSize) = ClassifierCheckpoint.Load(path);
+            EvalInputs.RequireSize(modelSize, path, what, data);
+            return (model, id);
+        }
+        var (cls, clsId) = LoadJudge(clsPath, "evaluation classifier");
         var judges = new List<OpacityClassifier>();
         foreach (string judgePath in o.Judges ?? [])
         {
             if (!File.Exists(judgePath)) throw new TrainingException($"Judge classifier '{judgePath}' does not exist.");
-            CdamClassifierRecord.Refuse(CdamClassifierRecord.Of(judgePath), checkpoints.Select(c => (c.Path, c.Options)), data.Dir);
-            var (judge, judgeSize) = ClassifierCheckpoint.Load(judgePath);
-            EvalInputs.RequireSize(judgeSize, judgePath, "judge classifier", data);
-            judges.Add(judge);
+            judges.Add(LoadJudge(judgePath, "judge classifier").Model);
         }
         var (seg, segSize) = SegmenterTrainer.Load(segPath);
         EvalInputs.RequireSize(segSize, segPath, "lung segmenter", data);

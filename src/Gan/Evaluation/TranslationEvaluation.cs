@@ -68,13 +68,22 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
     /// <summary>Images per forward pass of the evaluation networks.</summary>
     public const int BatchSize = 16;
 
-    private readonly double _classifierThreshold = PickThreshold(Scores(evalClassifier, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray());
+    /// <summary>Which validation images are opacity images (the labels every threshold is picked against).</summary>
+    private readonly bool[] _validationLabels = IsOpacity(validation);
+
+    /// <summary>The evaluation classifier's Youden threshold on the validation split (its "called opacity" operating point).</summary>
+    private readonly double _classifierThreshold = YoudenOnValidation(evalClassifier, validation, size);
 
     /// <summary>The evaluation classifier's scores of the original test opacity images (what every row's rates are compared with).</summary>
     private readonly double[] _originalScores = Scores(evalClassifier, test.Where(c => c.Domain == Domain.Opacity).ToList(), size);
 
     /// <summary>Each panel judge's Youden threshold on the validation split.</summary>
-    private readonly double[]? _judgeThresholds = judges?.Select(j => PickThreshold(Scores(j, validation, size), validation.Select(c => c.Domain == Domain.Opacity).ToArray())).ToArray();
+    private readonly double[]? _judgeThresholds = judges?.Select(j => YoudenOnValidation(j, validation, size)).ToArray();
+
+    private static bool[] IsOpacity(IReadOnlyList<PhantomCase> cases) => cases.Select(c => c.Domain == Domain.Opacity).ToArray();
+
+    private static double YoudenOnValidation(OpacityClassifier model, IReadOnlyList<PhantomCase> validation, int size)
+        => PickThreshold(Scores(model, validation, size), IsOpacity(validation));
 
     /// <summary>Judges of the panel (besides the evaluation classifier); 0 without one.</summary>
     public int PanelSize => judges?.Count ?? 0;
@@ -91,7 +100,8 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         var translated = opacity.Select(c => translate(c.Image)).ToList();
 
         // Evaluation classifier: how many translated opacity images does it still call "opacity"?
-        double[] p = Scores(evalClassifier, translated.Select(t => t.Image).ToList(), size);
+        List<float[]> translatedImages = translated.Select(t => t.Image).ToList();
+        double[] p = Scores(evalClassifier, translatedImages, size);
         double opacityRate = p.Count(v => v >= _classifierThreshold) / (double)Math.Max(1, p.Length);
         int detected = 0, stillDetected = 0;
         for (int i = 0; i < p.Length; i++)
@@ -100,10 +110,10 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double sensitiveThreshold = SensitivePoint(_originalScores, SensitivePointShare);
         double rateAtSensitivePoint = p.Count(v => v >= sensitiveThreshold) / (double)Math.Max(1, p.Length);
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
-        double[]? panelRates = judges?.Select((j, k) => Scores(j, translated.Select(t => t.Image).ToList(), size).Count(v => v >= _judgeThresholds![k]) / (double)Math.Max(1, p.Length)).ToArray();
+        double[]? panelRates = judges?.Select((j, k) => Scores(j, translatedImages, size).Count(v => v >= _judgeThresholds![k]) / (double)Math.Max(1, p.Length)).ToArray();
 
         // Lung segmentation on the translated images.
-        bool[][] lungs = PredictLungs(translated.Select(t => t.Image).ToList());
+        bool[][] lungs = PredictLungs(translatedImages);
         double miou = SegmentationMetrics.Evaluate(lungs, opacity.Select(c => c.LungMask).ToList()).MeanForegroundIou;
 
         // Lesion detection (from the residual |x - G(x)| inside the predicted lungs, or by the classifier), threshold from validation.
@@ -116,10 +126,10 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double[] ClassifierScores(IReadOnlyList<PhantomCase> cases) => Scores(evalClassifier, cases, size);
         Func<IReadOnlyList<PhantomCase>, double[]> score = residualDetection ? ResidualScores : ClassifierScores;
         double[] valScores = score(validation);
-        double detectionThreshold = ThresholdAtSpecificity(valScores, validation.Select(c => c.Domain == Domain.Opacity).ToArray(), DetectionSpecificity);
+        double detectionThreshold = ThresholdAtSpecificity(valScores, _validationLabels, DetectionSpecificity);
         var testCases = opacity.Concat(clear).ToList();
         double[] testScores = score(testCases);
-        bool[] labels = testCases.Select(c => c.Domain == Domain.Opacity).ToArray();
+        bool[] labels = IsOpacity(testCases);
         var confusion = DetectionMetrics.Confusion(testScores, labels, detectionThreshold);
         double auc = DetectionMetrics.RocAuc(testScores, labels);
         var sensitivityByKind = ByKind(opacity, i => testScores[i] >= detectionThreshold);   // testCases starts with the opacity images

@@ -44,8 +44,7 @@ public sealed class ClassifierEnsemble : Module, IOpacityClassifier
             logitSum = logitSum is null ? o.Logit : logitSum + o.Logit;
             features.AddRange(o.Features);
         }
-        Tensor logit = _members.Length == 1 ? logitSum! : logitSum! * (1.0 / _members.Length);
-        return new ClassifierOutput(logit, features) { Members = _members.Length };
+        return new ClassifierOutput(logitSum! * (1.0 / _members.Length), features) { Members = _members.Length };
     }
 
     /// <summary>The mean of the members' class activation maps, (N, 1, H, W) in [0, 1], no gradient.</summary>
@@ -53,6 +52,6 @@ public sealed class ClassifierEnsemble : Module, IOpacityClassifier
     {
         Tensor sum = _members[0].ActivationMap(images);
         for (int i = 1; i < _members.Length; i++) sum = sum + _members[i].ActivationMap(images);
-        return _members.Length == 1 ? sum : sum * (1.0 / _members.Length);
+        return sum * (1.0 / _members.Length);
     }
 }
