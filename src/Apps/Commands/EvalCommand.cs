@@ -5,8 +5,9 @@
 // named by the checkpoint's ablation, and on phantoms the paired truth scored as the ideal translation. The evaluation classifier and lung segmenter come from --classifier
 // / --segmenter or the demo's models folder (EvalInputs); the CDAM classifier a translator was trained
 // with is refused (CdamClassifierRecord), as evaluation classifier and as judge. --judge adds further
-// evaluation classifiers whose called rates are reported beside it (the demo saves four as
-// models/eval_judge_2..5.safetensors). FID/KID use the evaluation classifier's pooled features.
+// evaluation classifiers whose called rates are reported beside it; without --judge and --classifier the
+// demo's judges beside its evaluation classifier (models/eval_judge_2, 3, ... in order, up to the first
+// missing one) are used. FID/KID use the evaluation classifier's pooled features.
 // Bad input (missing or corrupt file, size mismatch, empty folder, no or one-domain test split): one
 // sentence on stderr, exit 1. Tested by EvalCommandTests.
 using System.CommandLine;
@@ -34,7 +35,7 @@ public static class EvalCommand
         var data = new Option<string>("--data") { Description = "Phantom folder written by `opacity synth` (its test and val splits are used).", Required = true };
         var outDir = new Option<string>("--out") { Description = "Output folder for report.md, metrics.json and the PNGs.", Required = true };
         var classifier = new Option<string?>("--classifier") { Description = "Evaluation classifier (train-classifier output, NOT the translator's CDAM classifier); default: the demo's models/eval_classifier.safetensors." };
-        var judges = new Option<string[]>("--judge") { Description = "A further evaluation classifier for the called-opacity panel (repeat for several; e.g. the demo's models/eval_judge_*.safetensors)." };
+        var judges = new Option<string[]>("--judge") { Description = "A further evaluation classifier for the called-opacity panel (repeat for several); default: the demo's models/eval_judge_*.safetensors beside the demo's evaluation classifier." };
         var segmenter = new Option<string?>("--segmenter") { Description = "Lung segmenter (train-segmenter output); default: the demo's models/lung_unet.safetensors." };
         var html = new Option<bool>("--html") { Description = "Also write report.html (self-contained, images referenced relatively)." };
         var inception = new Option<string?>("--inception-weights") { Description = "pytorch-fid's Inception-v3 as safetensors (see README): FID/KID on Inception features beside the classifier features." };
@@ -79,7 +80,11 @@ public static class EvalCommand
         }
         var (cls, clsId) = LoadJudge(clsPath, "evaluation classifier");
         var judges = new List<OpacityClassifier>();
-        foreach (string judgePath in o.Judges ?? [])
+        IReadOnlyList<string> judgePaths = o.Judges is { Count: > 0 } given ? given
+            : o.Classifier is null ? EvalInputs.DemoJudges(clsPath) : [];
+        if (o.Judges is not { Count: > 0 } && judgePaths.Count > 0)
+            Say($"judges: the demo's {judgePaths.Count} beside {clsPath} (give --judge to choose others)");
+        foreach (string judgePath in judgePaths)
         {
             if (!File.Exists(judgePath)) throw new TrainingException($"Judge classifier '{judgePath}' does not exist.");
             judges.Add(LoadJudge(judgePath, "judge classifier").Model);
@@ -117,7 +122,7 @@ public static class EvalCommand
                 with
                 {
                     ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal,
-                    Panel = judges.Count == 0 ? null : string.Join(", ", o.Judges!.Select(Path.GetFullPath)),
+                    Panel = judges.Count == 0 ? null : string.Join(", ", judgePaths.Select(Path.GetFullPath)),
                 });
             PrintSummary(untranslated, rows, ideal);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");

@@ -7,7 +7,8 @@
 //  - the translator checkpoints (GanCheckpoint metadata: size and ablation), named by their ablation,
 //    with the run folder's name added when two share one;
 //  - the evaluation classifier and lung segmenter: --classifier / --segmenter, else the demo's files
-//    (DATA/models, the checkpoint's folder, or ../models beside it), else a sentence naming the flag.
+//    (DATA/models, the checkpoint's folder, or ../models beside it), else a sentence naming the flag;
+//    the demo's judges beside a demo evaluation classifier (DemoJudges).
 // Every model must have been trained at the data's size. Tested by EvalCommandTests.
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Reports;
@@ -42,6 +43,15 @@ internal static class EvalInputs
 
     /// <summary>The demo's file name of judge <paramref name="judge"/> (2-based: judge 1 is the evaluation classifier).</summary>
     public static string JudgeFile(int judge) => $"eval_judge_{judge}.safetensors";
+
+    /// <summary>The demo's judges beside its evaluation classifier: eval_judge_2, 3, ... up to the first missing one.</summary>
+    public static List<string> DemoJudges(string classifierPath)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(classifierPath))!;
+        var found = new List<string>();
+        for (int j = 2; File.Exists(Path.Combine(dir, JudgeFile(j))); j++) found.Add(Path.Combine(dir, JudgeFile(j)));
+        return found;
+    }
 
     public static EvalData LoadData(string dir)
     {

@@ -7,7 +7,8 @@
 // gradient of the CDAM losses flows through it into G's output. Loss values of the last step are kept
 // as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM prior adds
 // lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
-// term by 1 - M (detached).
+// term by 1 - M (detached); ClassifierViewing.Jittered shows the classifier every CDAM image (and the mask
+// F1 weighs by) through the step's one random ClassifierView.
 // Tested by GanStepTests (frozen classifier, gradient through it, ablation flags, finite losses) and MaskOptionsTests.
 using Opacity.Gan.Networks;
 using Opacity.Nn;
@@ -51,13 +52,18 @@ public sealed class CycleGanStep
     /// <summary>Test hook: when set, the named loss is replaced by NaN in the next BackwardG.</summary>
     internal string? PoisonLoss { get; set; }
 
+    /// <summary>How the classifier sees this step's images in the CDAM losses (identity unless ClassifierViewing.Jittered).</summary>
+    public ClassifierView View { get; set; } = ClassifierView.Identity;
+
     /// <summary>The last step's translation G(a) (output, content, mask), valid until the step's scope ends.</summary>
     public Translation FakeB => _fakeB;
 
     /// <summary>One full step: G update with D frozen, then D update. Call inside a TensorScope.
-    /// <paramref name="checkLosses"/> runs after each backward pass, before the optimiser step (the NaN guard).</summary>
-    public void Step(Tensor realA, Tensor realB, Rng poolRng, Action? checkLosses = null)
+    /// <paramref name="checkLosses"/> runs after each backward pass, before the optimiser step (the NaN guard);
+    /// <paramref name="viewRng"/> draws the step's ClassifierView when the options ask for jittered views.</summary>
+    public void Step(Tensor realA, Tensor realB, Rng poolRng, Action? checkLosses = null, Rng? viewRng = null)
     {
+        View = _o.ClassifierViewing == ClassifierViewing.Jittered && viewRng is not null ? ClassifierView.Draw(viewRng, realA.Shape[3]) : ClassifierView.Identity;
         Forward(realA, realB);
         Nets.DA.SetRequiresGrad(false); Nets.DB.SetRequiresGrad(false);   // D frozen during the G update
         OptimizerG.ZeroGrad();
@@ -110,10 +116,10 @@ public sealed class CycleGanStep
         }
         if (_classifier is not null)
         {
-            ClassifierOutput pFakeB = _classifier.Classify(_fakeB.Output);
+            ClassifierOutput pFakeB = _classifier.Classify(View.Apply(_fakeB.Output));
             if (_o.UseLabel)
             {
-                ClassifierOutput pFakeA = _classifier.Classify(_fakeA.Output);
+                ClassifierOutput pFakeA = _classifier.Classify(View.Apply(_fakeA.Output));
                 Tensor lossLabel = CdamLosses.Label(pFakeB.Logit, pFakeA.Logit) * _o.LambdaLabel;       // BCE(p(G(a)),0) + BCE(p(F(b)),1)
                 total = total + lossLabel;
                 Record("Label", lossLabel);
@@ -154,12 +160,12 @@ public sealed class CycleGanStep
         if (_o.Feature == FeatureAlignment.F2)
         {
             ClassifierOutput real;
-            using (GradMode.NoGrad()) real = _classifier!.Classify(_realB);
+            using (GradMode.NoGrad()) real = _classifier!.Classify(View.Apply(_realB));
             return CdamLosses.FeatureF2(pFakeB.Features, real.Features, _o.FeatureWeights, pFakeB.Members);
         }
         ClassifierOutput reference;
-        using (GradMode.NoGrad()) reference = _classifier!.Classify(_realA);
-        Tensor? mask = _fakeB.Mask is { } m ? m.Detach() : null;
+        using (GradMode.NoGrad()) reference = _classifier!.Classify(View.Apply(_realA));
+        Tensor? mask = _fakeB.Mask is { } m ? View.Shift(m.Detach()) : null;
         return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights, pFakeB.Members);
     }
 

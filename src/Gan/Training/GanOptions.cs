@@ -3,8 +3,8 @@
 // label 1, mask sparsity 0.05, TV 1e-4; Adam 2e-4 (0.5, 0.999), constant then linear decay; pool 50.
 // Which losses are on is derived from the Ablation row only, so a row cannot be half-configured.
 // Named options beyond METHOD.md's literal defaults (defaults unchanged): the generator backbone (ResNet or
-// U-Net), residual mask content, AASPM option B's CAM prior as an L1 target, and the opacity domain's cycle
-// loss counted outside the mask; together they are the demo's CPU-budget configuration (bench/results/
+// U-Net), residual mask content, AASPM option B's CAM prior as an L1 target, the opacity domain's cycle
+// loss counted outside the mask, and jittered views for the CDAM classifier; together they are the demo's CPU-budget configuration (bench/results/
 // amd-epyc-2core/method.md has the sweep that chose it).
 // Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
 using System.Text.Json;
@@ -63,6 +63,16 @@ public enum CycleScope
     OutsideMask,
 }
 
+/// <summary>What the frozen classifier is shown in the CDAM losses (label and feature terms; the CAM prior always sees the input as it is).</summary>
+public enum ClassifierViewing
+{
+    /// <summary>The images as they are (METHOD.md).</summary>
+    Plain,
+    /// <summary>Each step one random <see cref="ClassifierView"/> (the classifier's own training shift and exposure jitter),
+    /// the same for every image of the step and for G's mask: the edit must convince the classifier under every view.</summary>
+    Jittered,
+}
+
 public sealed record GanOptions
 {
     public int Size { get; init; } = 256;
@@ -78,6 +88,7 @@ public sealed record GanOptions
     public Opacity.Gan.Networks.MaskContent Content { get; init; } = Opacity.Gan.Networks.MaskContent.Absolute;
     public MaskPrior MaskPrior { get; init; } = MaskPrior.None;
     public CycleScope CycleScope { get; init; } = CycleScope.Full;
+    public ClassifierViewing ClassifierViewing { get; init; } = ClassifierViewing.Plain;
     public double LambdaCam { get; init; } = 1;
     /// <summary>k and T of the adaptive CAM threshold (METHOD.md: 0.5 and 0.1).</summary>
     public double CamK { get; init; } = 0.5;
@@ -150,6 +161,14 @@ public sealed record GanOptions
         "full" => CycleScope.Full,
         "outside-mask" => CycleScope.OutsideMask,
         _ => throw new TrainingException($"Unknown cycle scope '{text}'; expected full or outside-mask."),
+    };
+
+    /// <summary>"plain" or "jittered".</summary>
+    public static ClassifierViewing ParseClassifierViewing(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "plain" => ClassifierViewing.Plain,
+        "jittered" => ClassifierViewing.Jittered,
+        _ => throw new TrainingException($"Unknown classifier view '{text}'; expected plain or jittered."),
     };
 
     /// <summary>"none" or "cam".</summary>

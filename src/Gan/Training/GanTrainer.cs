@@ -83,7 +83,7 @@ public sealed class GanTrainer
             {
                 var (a, b) = _data.Batch(_step, Options.BatchSize);
                 long human = _step + 1;
-                Step.Step(a, b, new Rng(SeedMix.Of(Options.Seed, _step, 300)), () => CheckFinite(human));
+                Step.Step(a, b, new Rng(SeedMix.Of(Options.Seed, _step, 300)), () => CheckFinite(human), new Rng(SeedMix.Of(Options.Seed, _step, 301)));
             }
             _step++;
             columns ??= WriteCsvHeader(csv);

@@ -114,13 +114,11 @@ public static class TrainingData
         {
             PhantomCase c = cases[i];
             if (rng is null) { images.Add(c.Image); masks.Add(c.LungMask); continue; }
-            int max = Math.Max(1, size / 16);
-            int sx = rng.NextInt(2 * max + 1) - max, sy = rng.NextInt(2 * max + 1) - max;
-            float contrast = (float)(0.9 + 0.2 * rng.NextDouble()), brightness = (float)(0.1 * (rng.NextDouble() - 0.5));
-            float[] img = Shift(c.Image, size, sx, sy);
-            for (int j = 0; j < img.Length; j++) img[j] = Math.Clamp((img[j] - 0.5f) * contrast + 0.5f + brightness, 0f, 1f);
+            ClassifierView v = ClassifierView.Draw(rng, size);
+            float[] img = Shift(c.Image, size, v.ShiftX, v.ShiftY);
+            for (int j = 0; j < img.Length; j++) img[j] = Math.Clamp((img[j] - 0.5f) * v.Contrast + 0.5f + v.Brightness, 0f, 1f);
             images.Add(img);
-            masks.Add(Shift(c.LungMask, size, sx, sy));
+            masks.Add(Shift(c.LungMask, size, v.ShiftX, v.ShiftY));
         }
         return (ImageTensors.FromImages(images, size), ImageTensors.FromMasks(masks, size));
     }

@@ -148,9 +148,17 @@ public sealed class EvalCommandTests
         File.Copy(_cdam, Path.Combine(demo, "models", "cdam_classifier.safetensors"));
         string ckpt = Path.Combine(demo, "translator-full", "checkpoint.safetensors");
         File.Copy(_full, ckpt);   // without the run's cdam_classifier.json: only the demo layout identifies the CDAM file
+        File.Copy(_cls, Path.Combine(demo, "models", "eval_judge_2.safetensors"));
+        File.Copy(_cls, Path.Combine(demo, "models", "eval_judge_4.safetensors"));   // after a gap: not part of the panel
         var (code, output, err) = Run(Eval("ev_demo", "--model", ckpt));
         Assert.That(code, Is.EqualTo(0), err + output);
-        Assert.That(File.ReadAllText(P("ev_demo", "report.md")), Does.Contain(Path.Combine(demo, "models", "eval_classifier.safetensors")));
+        Assert.That(output, Does.Contain("judges: the demo's 1 beside"));
+        string demoReport = File.ReadAllText(P("ev_demo", "report.md"));
+        Assert.That(demoReport, Does.Contain(Path.Combine(demo, "models", "eval_classifier.safetensors")));
+        Assert.That(demoReport, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("eval_judge_2.safetensors").And.Not.Contain("eval_judge_4"));
+        (code, output, err) = Run(Eval("ev_demo_chosen", "--model", ckpt, "--classifier", Path.Combine(demo, "models", "eval_classifier.safetensors")));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(File.ReadAllText(P("ev_demo_chosen", "report.md")), Does.Not.Contain("panel of evaluation classifiers"), "a chosen classifier brings no judges along");
         Assert.That(File.Exists(P("ev_demo", "losses.png")), Is.False, "no losses.csv was copied");
         string copy = P("cdam_copy.safetensors");
         File.Copy(_cdam, copy, overwrite: true);

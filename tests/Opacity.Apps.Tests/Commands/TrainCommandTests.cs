@@ -62,6 +62,7 @@ public sealed class TrainCommandTests
     [TestCase("--content", "mix", "expected absolute or residual")]
     [TestCase("--mask-prior", "gradcam", "expected none or cam")]
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
+    [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
     public void Unknown_method_option_values_fail(string option, string value, string message) =>
         Expect(Run(Train("badopt", "--ablation", "mask", option, value)), message);
 
@@ -97,6 +98,10 @@ public sealed class TrainCommandTests
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(output, Does.Contain("Trained 2 steps (full, 64 px)"));
         Expect(Run(["train", "--data", _data, "--out", Path.Combine(_root, "full96"), "--steps", "1", "--size", "96", "--ablation", "full", "--classifier", cls]), "trained at 64 px");
+        (code, _, err) = Run(Train("jittered", "--ablation", "full", "--classifier", cls, "--classifier-view", "jittered"));
+        Assert.That(code, Is.EqualTo(0), err);
+        var saved = Opacity.Gan.Training.GanCheckpoint.Read(Path.Combine(_root, "jittered", Opacity.Gan.Training.GanCheckpoint.FileName)).Options;
+        Assert.That(saved.ClassifierViewing, Is.EqualTo(Opacity.Gan.Training.ClassifierViewing.Jittered));
     }
 
     [Test]
