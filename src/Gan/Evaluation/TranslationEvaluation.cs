@@ -112,15 +112,23 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
         double[]? panelRates = judges?.Select((j, k) => Scores(j, translatedImages, size).Count(v => v >= _judgeThresholds![k]) / (double)Math.Max(1, p.Length)).ToArray();
 
-        // Lung segmentation on the translated images.
-        bool[][] lungs = PredictLungs(translatedImages);
+        // Lung segmentation on the translated images (kept: the residual lesion score needs the same lungs).
+        var lungMemo = new Dictionary<float[], bool[]>(ReferenceEqualityComparer.Instance);
+        bool[][] PredictLungsOnce(IReadOnlyList<float[]> images)
+        {
+            List<float[]> missing = images.Where(x => !lungMemo.ContainsKey(x)).Distinct<float[]>(ReferenceEqualityComparer.Instance).ToList();
+            bool[][] predicted = PredictLungs(missing);
+            for (int i = 0; i < missing.Count; i++) lungMemo[missing[i]] = predicted[i];
+            return images.Select(x => lungMemo[x]).ToArray();
+        }
+        bool[][] lungs = PredictLungsOnce(translatedImages);
         double miou = SegmentationMetrics.Evaluate(lungs, opacity.Select(c => c.LungMask).ToList()).MeanForegroundIou;
 
         // Lesion detection (from the residual |x - G(x)| inside the predicted lungs, or by the classifier), threshold from validation.
         double[] ResidualScores(IReadOnlyList<PhantomCase> cases)
         {
             var outs = cases.Select(c => translate(c.Image).Image).ToList();
-            bool[][] l = PredictLungs(outs);
+            bool[][] l = PredictLungsOnce(outs);
             return cases.Select((c, i) => LesionScore(c.Image, outs[i], l[i])).ToArray();
         }
         double[] ClassifierScores(IReadOnlyList<PhantomCase> cases) => Scores(evalClassifier, cases, size);
