@@ -1,6 +1,7 @@
 // Nearest and bilinear upsampling of NCHW planes to (oh, ow), forward and backward (accumulating).
 // Source coordinates follow PyTorch with align_corners=False: src = (dst + 0.5) * (in/out) - 0.5,
-// clamped at 0; nearest uses floor(dst * in/out). One generic version; it is its own reference.
+// clamped at 0; nearest uses floor(dst * in/out). v1: per-pixel source arithmetic, one thread; the oracle of
+// UpsampleV2 (which the CPU backend runs for float32; float64, the gradient checks' type, runs this one).
 using System.Numerics;
 
 namespace Opacity.Kernels.Cpu;

@@ -114,14 +114,14 @@ internal sealed partial class CpuBackend
     public override void Upsample(bool bilinear, Tensor x, Tensor y)
     {
         var (p, h, w) = Planes(x);
-        if (x.DType == DType.F32) Kernels.Cpu.Upsample.Forward(bilinear, x.AsSpan(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpan());
+        if (x.DType == DType.F32) UpsampleV2.Forward(bilinear, x.AsSpan(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpan());
         else Kernels.Cpu.Upsample.Forward(bilinear, x.AsSpanF64(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpanF64());
     }
 
     public override void UpsampleBackward(bool bilinear, Tensor dy, Tensor dx, bool accumulate)
     {
         var (p, h, w) = Planes(dx);
-        if (dx.DType == DType.F32) Kernels.Cpu.Upsample.Backward(bilinear, dy.AsSpan(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpan(), accumulate);
+        if (dx.DType == DType.F32) UpsampleV2.Backward(bilinear, dy.AsSpan(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpan(), accumulate);
         else Kernels.Cpu.Upsample.Backward(bilinear, dy.AsSpanF64(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpanF64(), accumulate);
     }
 

@@ -1,0 +1,63 @@
+// UpsampleV2 (tables per row and column, planes over threads) against v1 (Upsample, the oracle), bit for
+// bit: the same expressions in the same order per plane, so any difference is a bug. Shapes: the U-Net's
+// 2x bilinear step, a non-integer up, a down (the CAM and feature resampling), a 1-pixel plane, nearest;
+// planes enough to take the threaded path; backward both overwriting and accumulating. Plus the geometry
+// check and one hand value of the align_corners=False rule.
+using Opacity.Kernels.Cpu;
+
+namespace Opacity.Kernels.Tests.Cpu;
+
+[TestFixture]
+public sealed class UpsampleTests
+{
+    private static readonly (int H, int W, int OH, int OW, bool Bilinear)[] Shapes =
+        [(16, 16, 32, 32, true), (8, 12, 21, 17, true), (33, 31, 8, 9, true), (1, 1, 4, 5, true), (7, 9, 14, 27, false), (12, 12, 5, 7, false)];
+
+    [Test]
+    public void V2_equals_v1_bit_for_bit([ValueSource(nameof(Shapes))] (int H, int W, int OH, int OW, bool Bilinear) c)
+    {
+        const int planes = 48;   // 48 planes x >= 20 outputs: the 2x and larger shapes take the threaded path
+        float[] x = CloseAssert.Random(planes * c.H * c.W, 3);
+        float[] want = new float[planes * c.OH * c.OW], got = new float[want.Length];
+        Upsample.Forward<float>(c.Bilinear, x, planes, c.H, c.W, c.OH, c.OW, want);
+        UpsampleV2.Forward<float>(c.Bilinear, x, planes, c.H, c.W, c.OH, c.OW, got);
+        Assert.That(got, Is.EqualTo(want), "forward");
+
+        float[] dy = CloseAssert.Random(want.Length, 4);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] dxWant = CloseAssert.Random(x.Length, 5), dxGot = (float[])dxWant.Clone();
+            Upsample.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxWant, accumulate);
+            UpsampleV2.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxGot, accumulate);
+            Assert.That(dxGot, Is.EqualTo(dxWant), $"backward (accumulate {accumulate})");
+        }
+    }
+
+    [Test]
+    public void V2_equals_v1_in_float64()
+    {
+        double[] x = CloseAssert.Random(5 * 6 * 7, 6).Select(v => (double)v).ToArray();
+        double[] want = new double[5 * 13 * 11], got = new double[want.Length];
+        Upsample.Forward<double>(true, x, 5, 6, 7, 13, 11, want);
+        UpsampleV2.Forward<double>(true, x, 5, 6, 7, 13, 11, got);
+        Assert.That(got, Is.EqualTo(want));
+    }
+
+    [Test]
+    public void Bilinear_2x_follows_align_corners_false()
+    {
+        // row [0, 4] to 4 outputs: sources -0.25 (clamped to 0), 0.25, 0.75, 1.25 (right index clamped) -> 0, 1, 3, 4
+        float[] y = new float[4];
+        UpsampleV2.Forward<float>(true, [0f, 4f], 1, 1, 2, 1, 4, y);
+        Assert.That(y, Is.EqualTo(new[] { 0f, 1f, 3f, 4f }));
+    }
+
+    [Test]
+    public void Bad_geometry_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => UpsampleV2.Forward<float>(true, new float[4], 1, 2, 2, 0, 4, new float[4]));
+        Assert.That(e!.Message, Does.Contain("2x2 to 0x4"));
+        e = Assert.Throws<ArgumentException>(() => UpsampleV2.Forward<float>(true, new float[3], 1, 2, 2, 4, 4, new float[16]));
+        Assert.That(e!.Message, Does.Contain("too small"));
+    }
+}
