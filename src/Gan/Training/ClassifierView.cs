@@ -11,7 +11,8 @@
 // On tensors the shift pads by reflection (differentiable; the training batches clamp to the edge: the
 // border of a phantom is flat, so the two agree to within the border's pixel noise) and no clamp to the
 // range follows (a clamp would stop the gradient at saturated pixels).
-// Tested by ClassifierViewTests (shift direction, identity, mask, gradient, the trainer's draws).
+// Tested by ClassifierViewTests (shift and border, exposure, identity, draw ranges, gradient, the CDAM
+// losses under Plain and Jittered, bit-exact resume of a jittered run).
 using Opacity.Tensors;
 
 namespace Opacity.Gan.Training;
