@@ -37,10 +37,11 @@ public static class TrainCommand
         var content = new Option<string>("--content") { Description = "Mask content: absolute (C = tanh) | residual (C = x + tanh).", DefaultValueFactory = _ => "absolute" };
         var cycleScope = new Option<string>("--cycle-scope") { Description = "Cycle loss of the opacity domain over every pixel (full) or outside G's mask (outside-mask).", DefaultValueFactory = _ => "full" };
         var classifierView = new Option<string>("--classifier-view") { Description = "What the CDAM classifier is shown: plain | jittered (one random shift and exposure per step, its own training augmentation).", DefaultValueFactory = _ => "plain" };
+        var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
         var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map).", DefaultValueFactory = _ => "none" };
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -54,6 +55,7 @@ public static class TrainCommand
                     Content = GanOptions.ParseContent(parse.GetValue(content) ?? "absolute"), MaskPrior = GanOptions.ParseMaskPrior(parse.GetValue(maskPrior) ?? "none"),
                     CycleScope = GanOptions.ParseCycleScope(parse.GetValue(cycleScope) ?? "full"),
                     ClassifierViewing = GanOptions.ParseClassifierViewing(parse.GetValue(classifierView) ?? "plain"),
+                    GeneratorAverageDecay = parse.GetValue(average),
                 };
                 long n = parse.GetValue(steps);
                 if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");

@@ -52,12 +52,12 @@ public sealed class Translator : IDisposable
     public int Size { get; }
     public bool HasMask => _g.MaskHead;
 
-    /// <summary>Loads G_AB from a checkpoint written by the trainer.</summary>
+    /// <summary>Loads G_AB from a checkpoint written by the trainer (its moving average of the weights when the run kept one).</summary>
     public static Translator Load(string path, Device device)
     {
         var (tensors, options, _) = GanCheckpoint.Read(path);
         TranslationGenerator g = GanNetworks.Generator(options, new Rng(0));
-        try { StateDict.Apply(g, GanCheckpoint.WithPrefix(tensors, "G_AB."), path); }
+        try { StateDict.Apply(g, GanCheckpoint.TranslatorWeights(tensors), path); }
         catch (SafeTensorsException e) { throw new TrainingException(e.Message, e); }
         return new Translator(g, options.Size, device);
     }

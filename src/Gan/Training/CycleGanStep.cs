@@ -8,7 +8,8 @@
 // as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM prior adds
 // lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
 // term by 1 - M (detached); ClassifierViewing.Jittered shows the classifier every CDAM image (and the mask
-// F1 weighs by) through the step's one random ClassifierView.
+// F1 weighs by) through the step's one random ClassifierView; GeneratorAverageDecay > 0 keeps a moving average
+// of G_AB's weights (GeneratorAverage), updated after each G step.
 // Tested by GanStepTests (frozen classifier, gradient through it, ablation flags, finite losses) and MaskOptionsTests.
 using Opacity.Gan.Networks;
 using Opacity.Nn;
@@ -37,6 +38,7 @@ public sealed class CycleGanStep
         if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); }   // permanently frozen
         OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
         OptimizerD = new Adam(nets.DA.Parameters().Concat(nets.DB.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
+        GeneratorAverage = options.GeneratorAverageDecay > 0 ? new WeightAverage(nets.GAB, options.GeneratorAverageDecay) : null;
         PoolA = new ImagePool(options.PoolSize);
         PoolB = new ImagePool(options.PoolSize);
     }
@@ -44,6 +46,8 @@ public sealed class CycleGanStep
     public GanNetworks Nets { get; }
     public Adam OptimizerG { get; }
     public Adam OptimizerD { get; }
+    /// <summary>The moving average of G_AB's weights (GanOptions.GeneratorAverageDecay > 0), updated after each G step; else null.</summary>
+    public WeightAverage? GeneratorAverage { get; }
     /// <summary>Pool of fake opacity images F(b) for D_A, and of fake clear images G(a) for D_B.</summary>
     public ImagePool PoolA { get; }
     public ImagePool PoolB { get; }
@@ -70,6 +74,7 @@ public sealed class CycleGanStep
         BackwardG();
         checkLosses?.Invoke();
         OptimizerG.Step();
+        GeneratorAverage?.Update();
         Nets.DA.SetRequiresGrad(true); Nets.DB.SetRequiresGrad(true);
         OptimizerD.ZeroGrad();
         BackwardD(poolRng);

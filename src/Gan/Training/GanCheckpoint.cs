@@ -1,5 +1,6 @@
 // The training checkpoint: ONE safetensors file with the four networks (G_AB., G_BA., D_A., D_B.), both
-// Adam optimisers' moments (optG., optD.), the two image pools (poolA.k, poolB.k) and, as metadata, the
+// Adam optimisers' moments (optG., optD.), the moving average of G_AB's parameters when it is on (G_AB_avg.:
+// the translator's weights, TranslatorWeights), the two image pools (poolA.k, poolB.k) and, as metadata, the
 // options as JSON, the step and the optimisers' step counts. The RNG "state" is the step: all training
 // randomness is derived from (seed, step) by SeedMix, so restoring the step restores every stream.
 // Written atomically by SafeTensors.Save (temp file + rename): a crash never leaves a torn file.
@@ -13,6 +14,8 @@ namespace Opacity.Gan.Training;
 public static class GanCheckpoint
 {
     public const string FileName = "checkpoint.safetensors";
+    /// <summary>Prefix of the moving average of G_AB's parameters (GanOptions.GeneratorAverageDecay > 0).</summary>
+    public const string AveragePrefix = "G_AB_avg.";
     private const string Format = "opacity-gan-checkpoint-v1";
 
     public static void Save(string path, CycleGanStep step, GanOptions options, long stepIndex)
@@ -20,6 +23,7 @@ public static class GanCheckpoint
         var tensors = new List<(string, Tensor)>();
         foreach (var (prefix, module) in step.Nets.Named())
             tensors.AddRange(StateDict.Of(module).Select(t => (prefix + t.Name, t.Value)));
+        if (step.GeneratorAverage is { } avg) tensors.AddRange(avg.State().Select(t => (AveragePrefix + t.Name, t.Value)));
         tensors.AddRange(step.OptimizerG.State().Select(t => ("optG." + t.Name, t.Value)));
         tensors.AddRange(step.OptimizerD.State().Select(t => ("optD." + t.Name, t.Value)));
         tensors.AddRange(step.PoolA.Snapshot().Select((t, i) => ($"poolA.{i}", t)));
@@ -57,11 +61,24 @@ public static class GanCheckpoint
                 StateDict.Apply(module, WithPrefix(tensors, prefix), path);
         }
         catch (SafeTensorsException e) { throw new TrainingException(e.Message, e); }
+        if (step.GeneratorAverage is { } avg)
+        {
+            try { avg.LoadState(WithPrefix(tensors, AveragePrefix), path); }
+            catch (ArgumentException e) { throw new TrainingException(e.Message, e); }
+        }
         step.OptimizerG.LoadState(WithPrefix(tensors, "optG."), long.Parse(meta["optG.step"], CultureInfo.InvariantCulture));
         step.OptimizerD.LoadState(WithPrefix(tensors, "optD."), long.Parse(meta["optD.step"], CultureInfo.InvariantCulture));
         step.PoolA.Restore(Indexed(tensors, "poolA."));
         step.PoolB.Restore(Indexed(tensors, "poolB."));
         return long.Parse(meta["step"], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The translator's G_AB state dict: the live weights, with every parameter the moving average holds replaced by it.</summary>
+    public static Dictionary<string, Tensor> TranslatorWeights(Dictionary<string, Tensor> all)
+    {
+        Dictionary<string, Tensor> g = WithPrefix(all, "G_AB.");
+        foreach (var (name, t) in WithPrefix(all, AveragePrefix)) g[name] = t;
+        return g;
     }
 
     public static Dictionary<string, Tensor> WithPrefix(Dictionary<string, Tensor> all, string prefix)

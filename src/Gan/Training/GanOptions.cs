@@ -4,7 +4,8 @@
 // Which losses are on is derived from the Ablation row only, so a row cannot be half-configured.
 // Named options beyond METHOD.md's literal defaults (defaults unchanged): the generator backbone (ResNet or
 // U-Net), residual mask content, AASPM option B's CAM prior as an L1 target, the opacity domain's cycle
-// loss counted outside the mask, and jittered views for the CDAM classifier; together they are the demo's CPU-budget configuration (bench/results/
+// loss counted outside the mask, jittered views for the CDAM classifier and a moving average of G_AB's weights;
+// together they are the demo's CPU-budget configuration (bench/results/
 // amd-epyc-2core/method.md has the sweep that chose it).
 // Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
 using System.Text.Json;
@@ -103,6 +104,10 @@ public sealed record GanOptions
     /// <summary>Per-depth weights w_l of the feature loss; null = equal weights 1.</summary>
     public double[]? FeatureWeights { get; init; }
 
+    /// <summary>Decay of the moving average of G_AB's weights that the translator is made of (0 = off: the last
+    /// weights, as METHOD.md). See WeightAverage; the checkpoint keeps the average beside the live weights.</summary>
+    public double GeneratorAverageDecay { get; init; }
+
     public double LearningRate { get; init; } = 2e-4;
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
@@ -130,6 +135,8 @@ public sealed record GanOptions
         if (PoolSize < 0) throw new TrainingException($"Pool size {PoolSize} must be non-negative.");
         if (LearningRate <= 0) throw new TrainingException($"Learning rate {LearningRate} must be positive.");
         if (CamTemperature <= 0) throw new TrainingException($"CAM temperature {CamTemperature} must be positive.");
+        if (!(GeneratorAverageDecay >= 0 && GeneratorAverageDecay < 1))
+            throw new TrainingException($"Generator average decay {GeneratorAverageDecay} must be 0 (off) or in (0, 1).");
     }
 
     private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };

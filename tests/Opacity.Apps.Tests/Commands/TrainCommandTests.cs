@@ -63,6 +63,7 @@ public sealed class TrainCommandTests
     [TestCase("--mask-prior", "gradcam", "expected none or cam")]
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
     [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
+    [TestCase("--generator-average", "1.5", "Generator average decay 1.5 must be 0 (off) or in (0, 1)")]
     public void Unknown_method_option_values_fail(string option, string value, string message) =>
         Expect(Run(Train("badopt", "--ablation", "mask", option, value)), message);
 
@@ -98,10 +99,11 @@ public sealed class TrainCommandTests
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(output, Does.Contain("Trained 2 steps (full, 64 px)"));
         Expect(Run(["train", "--data", _data, "--out", Path.Combine(_root, "full96"), "--steps", "1", "--size", "96", "--ablation", "full", "--classifier", cls]), "trained at 64 px");
-        (code, _, err) = Run(Train("jittered", "--ablation", "full", "--classifier", cls, "--classifier-view", "jittered"));
+        (code, _, err) = Run(Train("jittered", "--ablation", "full", "--classifier", cls, "--classifier-view", "jittered", "--generator-average", "0.9"));
         Assert.That(code, Is.EqualTo(0), err);
         var saved = Opacity.Gan.Training.GanCheckpoint.Read(Path.Combine(_root, "jittered", Opacity.Gan.Training.GanCheckpoint.FileName)).Options;
         Assert.That(saved.ClassifierViewing, Is.EqualTo(Opacity.Gan.Training.ClassifierViewing.Jittered));
+        Assert.That(saved.GeneratorAverageDecay, Is.EqualTo(0.9));
     }
 
     [Test]

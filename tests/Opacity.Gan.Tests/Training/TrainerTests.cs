@@ -77,6 +77,45 @@ public sealed class TrainerTests
     }
 
     [Test]
+    public void Generator_average_resumes_bit_for_bit_and_is_what_the_translator_loads()
+    {
+        string straight = TinyData.TempDir("avgstraight"), split = TinyData.TempDir("avgsplit");
+        try
+        {
+            var o = TinyData.Tiny(32) with { GeneratorAverageDecay = 0.8 };
+            new GanTrainer(o, new TrainerOptions { OutDir = straight, Steps = 6, SampleEvery = 0, CheckpointEvery = 0 }, Data(32, 3), new TinyClassifier()).Run();
+            new GanTrainer(o, new TrainerOptions { OutDir = split, Steps = 3, SampleEvery = 0, CheckpointEvery = 0 }, Data(32, 3), new TinyClassifier()).Run();
+            new GanTrainer(o, new TrainerOptions { OutDir = split, Steps = 6, SampleEvery = 0, CheckpointEvery = 0, Resume = true }, Data(32, 3), new TinyClassifier()).Run();
+            string ck = Path.Combine(straight, GanCheckpoint.FileName);
+            var (x, _) = SafeTensors.Load(ck);
+            var (y, _) = SafeTensors.Load(Path.Combine(split, GanCheckpoint.FileName));
+            Assert.That(x.Keys.Count(k => k.StartsWith(GanCheckpoint.AveragePrefix, StringComparison.Ordinal)), Is.GreaterThan(0));
+            foreach (string k in x.Keys) Assert.That(y[k].ToArray(), Is.EqualTo(x[k].ToArray()), k);
+
+            // the translator is G_AB with the averaged parameters, not the live ones
+            float[] image = TinyData.Images(1, 32, true, 3)[0];
+            using var translator = Translator.Load(ck, Device.Cpu);
+            float[] got = translator.Translate(image, 32, 32).Image;
+            float[] Run(Dictionary<string, Tensor> weights)
+            {
+                var g = GanNetworks.Generator(o, new Rng(0));
+                StateDict.Apply(g, weights, "test");
+                g.Eval();
+                using var scope = Opacity.Tensors.Autograd.TensorScope.Begin();
+                using var noGrad = Opacity.Tensors.Autograd.GradMode.NoGrad();
+                return Opacity.Gan.Data.ImageTensors.ToImage(g.Translate(Opacity.Gan.Data.ImageTensors.FromImages([image], 32)).Output, 0);
+            }
+            Assert.That(got, Is.EqualTo(Run(GanCheckpoint.TranslatorWeights(x))));
+            Assert.That(got, Is.Not.EqualTo(Run(GanCheckpoint.WithPrefix(x, "G_AB."))), "the live weights translate differently");
+        }
+        finally
+        {
+            if (Directory.Exists(straight)) Directory.Delete(straight, true);
+            if (Directory.Exists(split)) Directory.Delete(split, true);
+        }
+    }
+
+    [Test]
     public void Nan_loss_stops_with_name_and_step_and_keeps_last_good_checkpoint()
     {
         string dir = TinyData.TempDir("nan");
