@@ -27,7 +27,10 @@ public static class DemoCommand
 {
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
-        int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges);
+        int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage);
+
+    /// <summary>Decay of the moving average of each translator's G weights (WeightAverage; 0 = the last weights).</summary>
+    public const double DefaultGeneratorAverage = 0;
 
     /// <summary>Evaluation classifiers in the called-opacity panel: the evaluation classifier (seed + 20) and
     /// plain CNNs of the same recipe with seeds seed + 21, ... (one judge's rate moves by several points with its seed).</summary>
@@ -73,16 +76,17 @@ public static class DemoCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
         var evalCount = new Option<int>("--eval-count") { Description = "Extra patients for evaluation only (half validation, half test; never trained on).", DefaultValueFactory = _ => DefaultEvalCount };
         var judges = new Option<int>("--judges") { Description = $"Evaluation classifiers in the called-opacity panel (1 = the evaluation classifier alone, up to {MaxJudges}).", DefaultValueFactory = _ => DefaultJudges };
+        var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average,
         };
         command.SetAction(r =>
         {
             var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                 r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
-                r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges));
+                r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average));
             try { return Run(o); }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
             {
@@ -101,6 +105,7 @@ public static class DemoCommand
         if (o.Count < 40) throw new TrainingException($"--count {o.Count} is too small: the demo needs at least 40 patients for its splits.");
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
+        if (!(o.GeneratorAverage >= 0 && o.GeneratorAverage < 1)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(o.Out);
@@ -155,6 +160,7 @@ public static class DemoCommand
                 Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.Ngf, Blocks = o.Blocks,
                 Generator = o.Generator, UNetDepth = DemoUNetDepth,
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
+                GeneratorAverageDecay = o.GeneratorAverage,
             };
             if (ablation == Ablation.Full) options = FullMethod(options);
             string dir = Path.Combine(o.Out, "translator-" + name);

@@ -53,4 +53,13 @@ public sealed class DemoCommandTests
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err.Trim(), Does.Contain($"{option} {count} must be between 1 and 10"));
     }
+
+    [TestCase("1")]
+    [TestCase("-0.5")]
+    public void Bad_generator_average_is_one_sentence(string decay)
+    {
+        var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), "--generator-average", decay);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err.Trim(), Does.Contain($"--generator-average {decay} must be 0 (off) or in (0, 1)"));
+    }
 }
