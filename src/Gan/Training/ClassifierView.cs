@@ -2,7 +2,7 @@
 // the augmentation the opacity classifiers are trained with (TrainingData.Batch draws it from here).
 //   u' = (u - 0.5) c + 0.5 + b   on [0, 1] images, c in [0.9, 1.1], b in [-0.05, 0.05]
 //   x' = c x + 2 b               the same on the [-1, 1] tensors the networks see
-// Why the GAN uses it (GanOptions.ClassifierView = Jittered): the CDAM losses ask G to make the frozen
+// Why the GAN uses it (GanOptions.ClassifierViewing = Jittered): the CDAM losses ask G to make the frozen
 // classifier call G(x_o) clear. A generator can do that with an edit that only this classifier reads, the
 // way an adversarial example works; an edit that must convince the classifier under every small shift and
 // exposure change has to remove what the classifier sees in the lesion itself, and transfers better to a
@@ -35,6 +35,9 @@ public readonly record struct ClassifierView(int ShiftX, int ShiftY, float Contr
         float contrast = (float)(0.9 + 0.2 * rng.NextDouble()), brightness = (float)(0.1 * (rng.NextDouble() - 0.5));
         return new ClassifierView(sx, sy, contrast, brightness);
     }
+
+    /// <summary>Contrast and brightness of one pixel of a [0, 1] image (before any clamp to the range).</summary>
+    public float OnUnitRange(float u) => (u - 0.5f) * Contrast + 0.5f + Brightness;
 
     /// <summary>The view of (N, C, H, W) images in [-1, 1]: out(y, x) = c in(y - sy, x - sx) + 2 b, reflected at the border.</summary>
     public Tensor Apply(Tensor images) => IsIdentity ? images : Shift(images) * Contrast + 2.0 * Brightness;

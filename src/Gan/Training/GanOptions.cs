@@ -3,10 +3,10 @@
 // label 1, mask sparsity 0.05, TV 1e-4; Adam 2e-4 (0.5, 0.999), constant then linear decay; pool 50.
 // Which losses are on is derived from the Ablation row only, so a row cannot be half-configured.
 // Named options beyond METHOD.md's literal defaults (defaults unchanged): the generator backbone (ResNet or
-// U-Net), residual mask content, AASPM option B's CAM prior as an L1 target, the opacity domain's cycle
-// loss counted outside the mask, jittered views for the CDAM classifier and a moving average of G_AB's weights;
-// together they are the demo's CPU-budget configuration (bench/results/
-// amd-epyc-2core/method.md has the sweep that chose it).
+// U-Net), residual mask content, AASPM option B's CAM prior as an L1 target and the opacity domain's cycle
+// loss counted outside the mask (together the demo's CPU-budget configuration; bench/results/amd-epyc-2core/
+// method.md has the sweep that chose it); jittered views for the CDAM classifier and a moving average of
+// G_AB's weights (probed in method.md's session 5, off in the demo).
 // Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
 using System.Text.Json;
 using System.Text.Json.Serialization;

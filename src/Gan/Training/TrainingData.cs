@@ -116,7 +116,7 @@ public static class TrainingData
             if (rng is null) { images.Add(c.Image); masks.Add(c.LungMask); continue; }
             ClassifierView v = ClassifierView.Draw(rng, size);
             float[] img = Shift(c.Image, size, v.ShiftX, v.ShiftY);
-            for (int j = 0; j < img.Length; j++) img[j] = Math.Clamp((img[j] - 0.5f) * v.Contrast + 0.5f + v.Brightness, 0f, 1f);
+            for (int j = 0; j < img.Length; j++) img[j] = Math.Clamp(v.OnUnitRange(img[j]), 0f, 1f);
             images.Add(img);
             masks.Add(Shift(c.LungMask, size, v.ShiftX, v.ShiftY));
         }

@@ -46,8 +46,9 @@ public sealed class ClassifierViewTests
         double[] got = v.Apply(x).ToArrayF64();
         for (int i = 0; i < u.Length; i++)
         {
-            double expectedUnit = (u[i] - 0.5) * v.Contrast + 0.5 + v.Brightness;   // TrainingData.Batch's formula
+            double expectedUnit = (u[i] - 0.5) * v.Contrast + 0.5 + v.Brightness;   // the training jitter's formula
             Assert.That((got[i] + 1) / 2, Is.EqualTo(expectedUnit).Within(1e-6));
+            Assert.That(v.OnUnitRange(u[i]), Is.EqualTo(expectedUnit).Within(1e-6), "OnUnitRange, what TrainingData.Batch applies");
         }
     }
 
