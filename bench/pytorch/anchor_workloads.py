@@ -2,8 +2,11 @@
 """PyTorch side of `opacity bench --vs-pytorch`: the anchor workloads (same names, shapes and models as
 the engine runs), timed the same way (2 warm-ups, median of N repetitions). Prints one JSON object per
 line: {"name", "median_ms", "reps", "peak_rss_mib"}. Run with Debian's /usr/bin/python3 (python3-torch).
+With --device cuda[:N] (`opacity bench --device cuda --vs-pytorch` on a GPU machine) the tensors and
+models live on that GPU, TF32 is off (our kernels and cuBLAS calls compute in FP32) and each timed run
+ends with torch.cuda.synchronize(), as ours ends with a stream synchronisation.
 
-usage: anchor_workloads.py [--threads 2] [--reps 7] [--only NAME]
+usage: anchor_workloads.py [--threads 2] [--reps 7] [--only NAME] [--device cpu|cuda[:N]]
 """
 import argparse, json, resource, statistics, time
 import torch, torch.nn as nn
@@ -12,30 +15,40 @@ p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--reps", type=int, default=7)
 p.add_argument("--only", default=None)
+p.add_argument("--device", default="cpu")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
+dev = torch.device(args.device)
+if dev.type == "cuda":
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+
+
+def sync():
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
 
 
 def report(name, fn):
     if args.only and args.only != name:
         return
     for _ in range(2):
-        fn()
+        fn(); sync()
     times = []
     for _ in range(args.reps):
-        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
+        t = time.perf_counter(); fn(); sync(); times.append(time.perf_counter() - t)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"name": name, "median_ms": statistics.median(times) * 1e3, "reps": args.reps, "peak_rss_mib": rss}), flush=True)
 
 
 def sgemm():
-    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a, b = torch.randn(1024, 1024, device=dev), torch.randn(1024, 1024, device=dev)
     return lambda: a @ b
 
 
 def conv_fwd():
-    x, conv = torch.randn(8, 64, 128, 128), nn.Conv2d(64, 64, 3, padding=1)
+    x, conv = torch.randn(8, 64, 128, 128, device=dev), nn.Conv2d(64, 64, 3, padding=1).to(dev)
     def run():
         with torch.no_grad():
             conv(x)
@@ -43,7 +56,7 @@ def conv_fwd():
 
 
 def conv_fwdbwd():
-    x, conv = torch.randn(8, 64, 128, 128, requires_grad=True), nn.Conv2d(64, 64, 3, padding=1)
+    x, conv = torch.randn(8, 64, 128, 128, device=dev, requires_grad=True), nn.Conv2d(64, 64, 3, padding=1).to(dev)
     def run():
         conv.zero_grad(); x.grad = None
         conv(x).sum().backward()
@@ -81,10 +94,10 @@ def patch_gan(ndf=32):
 
 
 def gan_step():
-    G, D = generator(), patch_gan()
+    G, D = generator().to(dev), patch_gan().to(dev)
     oG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
     oD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
-    xa, xb = torch.randn(1, 1, 128, 128), torch.randn(1, 1, 128, 128)
+    xa, xb = torch.randn(1, 1, 128, 128, device=dev), torch.randn(1, 1, 128, 128, device=dev)
     def run():
         out = G(xa)
         content, mask = torch.tanh(out[:, :1]), torch.sigmoid(out[:, 1:])
@@ -99,8 +112,8 @@ def gan_step():
 
 
 def translate():
-    G = generator(ngf=64, blocks=9).eval()
-    x = torch.randn(1, 1, 256, 256)
+    G = generator(ngf=64, blocks=9).eval().to(dev)
+    x = torch.randn(1, 1, 256, 256, device=dev)
     def run():
         with torch.no_grad():
             out = G(x)

@@ -1,14 +1,23 @@
 /* The generic elementwise layer of the CUDA tensor backend (CudaBackend): fill, strided block copy,
    broadcast binary ops, reduce-to-shape (the backward of broadcasting), every UnaryKind forward and
    backward, and the two product-rule terms of mul/div backward.
-   v1  one thread per output element, grid-stride loop, any size                     <- default
+   v1  one thread per output element, grid-stride loop, any size; 64-bit index math per element
+   v2  binary and reduce-to only, for long contiguous innermost rows (the launcher picks it: binary
+       when the innermost dim has >= 128 elements, reduce-to when the innermost reduced dim is
+       contiguous with >= 32 elements; measured on an H200, bench/results/nvidia-h200/):
+       binary: a 2-D grid of (columns, rows), the row offsets computed once per row in 32 bits, so an
+       element costs one multiply-add of index math (v1: three 64-bit divisions).
+       reduce-to: one block per output element, its threads across each contiguous reduced row
+       (coalesced: v1's thread walks its row alone), double per-thread sums then one block sum in a
+       fixed order, so still deterministic.
    Shapes are coalesced by the launcher (BroadcastCuda.cs) to at most 4 dimensions; strides are in
    elements, 0 on a broadcast dimension. ReduceTo is deterministic: each output element sums its
    inputs in a fixed order (no atomics), accumulating in double.
    Unary kinds (same numbering as Opacity.Tensors.UnaryKind): 0 neg, 1 exp, 2 log, 3 sqrt, 4 abs,
    5 tanh, 6 sigmoid, 7 relu, 8 leaky relu (p1 = slope), 9 clamp (p1, p2), 10 pow (p1 = exponent).
    Backward contract (STYLE.md G3): dx = (accumulate ? dx : 0) + local.
-   Entry points: opk_fill_fwd_v1, opk_copy_blocks_fwd_v1, opk_binary_fwd_v1, opk_reduce_to_fwd_v1,
+   Entry points: opk_fill_fwd_v1, opk_copy_blocks_fwd_v1, opk_binary_fwd_v1, opk_binary_fwd_v2,
+   opk_reduce_to_fwd_v1, opk_reduce_to_fwd_v2,
    opk_unary_fwd_v1, opk_unary_bwd_v1, opk_mul_acc_bwd_v1, opk_div_den_bwd_v1
    Tested: tests/Opacity.Kernels.Tests/Cuda/EmulatorBackendKernelTests.cs vs the CPU kernels. */
 #include "opk.cuh"
@@ -62,6 +71,23 @@ extern "C" __global__ void opk_binary_fwd_v1(int kind, const float* a, const flo
     }
 }
 
+/* v2: gridDim.y strides over the rows (d0*d1*d2), gridDim.x * blockDim.x over the row's d3 columns. */
+extern "C" __global__ void opk_binary_fwd_v2(int kind, const float* a, const float* b, float* y,
+    int d0, int d1, int d2, int d3, int a0, int a1, int a2, int a3, int b0, int b1, int b2, int b3)
+{
+    const unsigned rows = (unsigned)d0 * (unsigned)d1 * (unsigned)d2;
+    for (unsigned r = blockIdx.y; r < rows; r += gridDim.y)
+    {
+        const unsigned i2 = r % (unsigned)d2, t = r / (unsigned)d2;
+        const unsigned i1 = t % (unsigned)d1, i0 = t / (unsigned)d1;
+        const float* ar = a + (long)i0 * a0 + (long)i1 * a1 + (long)i2 * a2;
+        const float* br = b + (long)i0 * b0 + (long)i1 * b1 + (long)i2 * b2;
+        float* yr = y + (long)r * d3;
+        for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < d3; j += gridDim.x * blockDim.x)
+            yr[j] = opk_binary(kind, ar[(long)j * a3], br[(long)j * b3]);
+    }
+}
+
 /* dst[j] (+)= sum over the reduced dims of src: j runs over the kept dims (k0..k3, src strides
    ks0..ks3, dst contiguous in that order); the reduced dims are (r0..r3) with src strides rs0..rs3. */
 extern "C" __global__ void opk_reduce_to_fwd_v1(const float* src, float* dst, int accumulate,
@@ -87,6 +113,35 @@ extern "C" __global__ void opk_reduce_to_fwd_v1(const float* src, float* dst, in
             s += src[base + q0 * rs0 + q1 * rs1 + q2 * rs2 + q3 * rs3];
         }
         dst[j] = accumulate ? dst[j] + (float)s : (float)s;
+    }
+}
+
+/* v2: block j (grid-stride) owns dst[j]; the reduced rows (r0*r1*r2 of r3 elements, src stride rs3)
+   are walked in order, the block's threads across each row. blockDim.x: a multiple of 32. */
+extern "C" __global__ void opk_reduce_to_fwd_v2(const float* src, float* dst, int accumulate,
+    int k0, int k1, int k2, int k3, int ks0, int ks1, int ks2, int ks3,
+    int r0, int r1, int r2, int r3, int rs0, int rs1, int rs2, int rs3)
+{
+    __shared__ double scratch[32];
+    const unsigned n = (unsigned)k0 * (unsigned)k1 * (unsigned)k2 * (unsigned)k3;
+    const unsigned rows = (unsigned)r0 * (unsigned)r1 * (unsigned)r2;
+    for (unsigned j = blockIdx.x; j < n; j += gridDim.x)
+    {
+        unsigned t = j;
+        const unsigned j3 = t % (unsigned)k3; t /= (unsigned)k3;
+        const unsigned j2 = t % (unsigned)k2; t /= (unsigned)k2;
+        const unsigned j1 = t % (unsigned)k1, j0 = t / (unsigned)k1;
+        const float* base = src + (long)j0 * ks0 + (long)j1 * ks1 + (long)j2 * ks2 + (long)j3 * ks3;
+        double s = 0.0;
+        for (unsigned row = 0; row < rows; row++)
+        {
+            const unsigned q2 = row % (unsigned)r2, u = row / (unsigned)r2;
+            const unsigned q1 = u % (unsigned)r1, q0 = u / (unsigned)r1;
+            const float* p = base + (long)q0 * rs0 + (long)q1 * rs1 + (long)q2 * rs2;
+            for (int e = threadIdx.x; e < r3; e += blockDim.x) s += p[(long)e * rs3];
+        }
+        const double total = opk_block_sum(s, scratch);
+        if (threadIdx.x == 0) dst[j] = accumulate ? dst[j] + (float)total : (float)total;
     }
 }
 
@@ -165,7 +220,9 @@ extern "C" __global__ void opk_div_den_bwd_v1(const float* a, const float* b, co
 OPK_EMU_REGISTER(opk_fill_fwd_v1)
 OPK_EMU_REGISTER(opk_copy_blocks_fwd_v1)
 OPK_EMU_REGISTER(opk_binary_fwd_v1)
+OPK_EMU_REGISTER(opk_binary_fwd_v2)
 OPK_EMU_REGISTER(opk_reduce_to_fwd_v1)
+OPK_EMU_REGISTER(opk_reduce_to_fwd_v2)
 OPK_EMU_REGISTER(opk_unary_fwd_v1)
 OPK_EMU_REGISTER(opk_unary_bwd_v1)
 OPK_EMU_REGISTER(opk_mul_acc_bwd_v1)

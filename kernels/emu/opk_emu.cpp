@@ -155,6 +155,17 @@ void fiberEntry()
 
 /* Runs one block: every runnable fiber until it waits or returns, then opens the barriers that all of
    their live threads have reached (warp barriers first), until every fiber has returned. */
+/* Runs fiber f until it waits at a barrier or returns. A function of its own so that no local that
+   changes after _setjmp (like runBlockFibers' loop counter) lives in the frame that _longjmp returns
+   to: such a local is indeterminate after the jump, and newer GCCs refuse it (-Werror=clobbered). */
+[[gnu::noinline]] void resumeFiber(Block& b, Fiber& f)
+{
+    if (!_setjmp(b.scheduler)) {
+        if (!f.started) { f.started = true; setcontext(&f.context); }
+        _longjmp(f.resume, 1);
+    }
+}
+
 void runBlockFibers(Block& b)
 {
     for (unsigned t = 0; t < b.threads; t++) {
@@ -172,11 +183,7 @@ void runBlockFibers(Block& b)
         for (unsigned t = 0; t < b.threads; t++) {
             if (b.fibers[t].done || b.fibers[t].wait != Running) continue;
             setThreadIndices(t);
-            Fiber& f = b.fibers[t];
-            if (!_setjmp(b.scheduler)) {
-                if (!f.started) { f.started = true; setcontext(&f.context); }
-                _longjmp(f.resume, 1);
-            }
+            resumeFiber(b, b.fibers[t]);
         }
         unsigned live = 0, atBlock = 0;
         bool opened = false;

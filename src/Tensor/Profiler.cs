@@ -1,6 +1,7 @@
 // Per-op timing of forward and backward (STYLE.md G7's TimingBackend, done at the op boundary):
 // enable it around a training step, then print the table to see what to fuse next. Costs one
-// branch per op when disabled.
+// branch per op when disabled. On a GPU ops only enqueue work, so set SynchronizeDevice: each op
+// then waits for the device before and after, and its time is the device's (at the cost of overlap).
 using System.Diagnostics;
 
 namespace Opacity.Tensors;
@@ -11,14 +12,23 @@ public static class Profiler
     private static readonly Lock Gate = new();
     public static bool Enabled { get; set; }
 
+    /// <summary>When set (and <see cref="Enabled"/>), every timed op synchronises this device at its start and end.</summary>
+    public static Device? SynchronizeDevice { get; set; }
+
+    private static void Wait()
+    {
+        if (SynchronizeDevice is { IsCpu: false } d) CudaRuntime.Synchronize(d);
+    }
+
     public readonly struct TimingScope : IDisposable
     {
         private readonly string? _key;
         private readonly long _start;
-        internal TimingScope(string key) { _key = key; _start = Stopwatch.GetTimestamp(); }
+        internal TimingScope(string key) { Wait(); _key = key; _start = Stopwatch.GetTimestamp(); }
         public void Dispose()
         {
             if (_key is null) return;
+            Wait();
             double ms = Stopwatch.GetElapsedTime(_start).TotalMilliseconds;
             lock (Gate)
             {

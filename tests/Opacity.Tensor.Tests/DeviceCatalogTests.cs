@@ -47,6 +47,22 @@ public sealed class DeviceCatalogTests(string device)
     }
 
     [Test]
+    public void A_sum_of_many_elements_to_one_matches_the_cpu_with_and_without_accumulation()
+    {
+        // 70001 inputs: past CudaBackend's two-pass threshold, with a tail past the blocks.
+        using var scope = TensorScope.Begin();
+        Tensors.Tensor xHost = Tensors.Tensor.Randn(new Shape(70001), 7), wHost = Tensors.Tensor.Randn(new Shape(70001), 8);
+        double sumX = xHost.ToArray().Sum(v => (double)v), sumW = wHost.ToArray().Sum(v => (double)v);
+        Tensors.Tensor x = xHost.To(Device.Cuda), w = wHost.To(Device.Cuda);
+        Assert.That(F.Sum(x).ToArray()[0], Is.EqualTo(sumX).Within(2e-3));
+
+        // d(sum((x + b) * w))/db = sum(w), accumulated over two backward passes (ReduceTo with accumulate).
+        Tensors.Tensor b = Tensors.Tensor.Zeros(new Shape(1), device: Device.Cuda).RequireGrad();
+        for (int pass = 0; pass < 2; pass++) F.Sum(F.Mul(F.Add(x, b), w)).Backward();
+        Assert.That(b.Grad!.ToArray()[0], Is.EqualTo(2 * sumW).Within(4e-3));
+    }
+
+    [Test]
     public void Float64_on_the_device_is_refused_with_one_sentence()
     {
         var e = Assert.Throws<NotSupportedException>(() => Tensors.Tensor.Zeros(new Shape(3), DType.F64, Device.Cuda));

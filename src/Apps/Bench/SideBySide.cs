@@ -4,6 +4,7 @@
 // (so one workload's buffers do not count against another).
 using System.Diagnostics;
 using System.Text.Json;
+using Opacity.Tensors;
 
 namespace Opacity.Cli.Bench;
 
@@ -40,10 +41,11 @@ public static class SideBySide
     public sealed record TorchLine(string name, double median_ms, int reps, double peak_rss_mib);
 
     /// <summary>Runs the PyTorch script; returns its per-workload lines, or throws with its stderr.</summary>
-    public static List<TorchLine> RunTorch(string python, string script, int threads, int reps, string? only)
+    public static List<TorchLine> RunTorch(string python, string script, int threads, int reps, string? only, Device? device = null)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in new[] { script, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reps", reps.ToString(System.Globalization.CultureInfo.InvariantCulture) }) psi.ArgumentList.Add(a);
+        if (device is { IsCpu: false } d) { psi.ArgumentList.Add("--device"); psi.ArgumentList.Add($"cuda:{d.Index}"); }
         if (only is not null) { psi.ArgumentList.Add("--only"); psi.ArgumentList.Add(only); }
         using Process p = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {python}.");
         Task<string> err = p.StandardError.ReadToEndAsync();

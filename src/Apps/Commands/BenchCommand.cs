@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Opacity.Cli.Commands;
 
-/// <summary><c>opacity bench [--vs-pytorch] [--json FILE] [--reps N] [--only NAME] [--memory] [--profile]</c>.</summary>
+/// <summary><c>opacity bench [--device cpu|cuda|cuda:N] [--vs-pytorch] [--json FILE] [--reps N] [--only NAME] [--memory] [--profile]</c>.</summary>
 public static class BenchCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -18,12 +18,13 @@ public static class BenchCommand
         var reps = new Option<int>("--reps") { Description = "Timed repetitions per workload (after 2 warm-ups); the median is reported.", DefaultValueFactory = _ => 7 };
         var only = new Option<string?>("--only") { Description = "Run one workload by name." };
         var memory = new Option<bool>("--memory") { Description = "Also measure each side's peak memory per workload, each in a fresh process." };
-        var profile = new Option<bool>("--profile") { Description = "Print the per-op timing breakdown (forward and backward) of each workload." };
+        var profile = new Option<bool>("--profile") { Description = "Print the per-op timing breakdown (forward and backward) of each workload (on a GPU each op waits for the device, so its time is the device's)." };
         var python = new Option<string>("--python") { Description = "Python interpreter with torch.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var memoryChild = new Option<bool>("--memory-child") { Hidden = true };
+        var device = new Option<string>("--device") { Description = "Where both sides run: cpu (2 threads each) or cuda / cuda:N (then PyTorch runs on that GPU too, TF32 off).", DefaultValueFactory = _ => "cpu" };
         var command = new Command("bench", "Time the anchor workloads (sgemm, conv, GAN step) in our engine, optionally side by side with PyTorch.")
         {
-            vsTorch, json, reps, only, memory, profile, python, memoryChild,
+            vsTorch, json, reps, only, memory, profile, python, memoryChild, device,
         };
         command.SetAction(r =>
         {
@@ -36,9 +37,14 @@ public static class BenchCommand
                 Console.Error.WriteLine($"Unknown workload '{name}'; known: {string.Join(", ", AnchorWorkloads.All.Select(w => w.Name))}.");
                 return 2;
             }
+            Device dev;
+            try { dev = Device.Parse(r.GetValue(device)!); }
+            catch (ArgumentException e) { Console.Error.WriteLine(e.Message); return 2; }
+            if (!dev.IsCpu && !CudaRuntime.IsAvailable(out string why, dev.Index)) { Console.Error.WriteLine($"Cannot bench on {dev}: {why}"); return 1; }
+            if (!dev.IsCpu && r.GetValue(memory)) { Console.Error.WriteLine("--memory measures host memory (peak RSS); it is for --device cpu."); return 2; }
             if (r.GetValue(memoryChild))
             {
-                Action run = workloads[0].Build();
+                Action run = workloads[0].Build(dev);
                 SideBySide.TimeMedianMs(run, n);
                 Console.WriteLine($"peak_rss_mib={SideBySide.PeakRssMiB().ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 return 0;
@@ -47,13 +53,13 @@ public static class BenchCommand
             var ours = new Dictionary<string, double>();
             foreach (Workload w in workloads)
             {
-                Action run = w.Build();
+                Action run = w.Build(dev);
                 if (r.GetValue(profile))
                 {
                     SideBySide.TimeMedianMs(run, 1);
-                    Profiler.Reset(); Profiler.Enabled = true;
+                    Profiler.Reset(); Profiler.Enabled = true; Profiler.SynchronizeDevice = dev;
                     run();
-                    Profiler.Enabled = false;
+                    Profiler.Enabled = false; Profiler.SynchronizeDevice = null;
                     PrintProfile(w.Name);
                 }
                 ours[w.Name] = SideBySide.TimeMedianMs(run, n);
@@ -65,7 +71,7 @@ public static class BenchCommand
             {
                 string? script = SideBySide.FindTorchScript();
                 if (script is null) { Console.Error.WriteLine("Cannot find bench/pytorch/anchor_workloads.py above the working directory; run from the repository."); return 2; }
-                try { foreach (var line in SideBySide.RunTorch(r.GetValue(python)!, script, 2, n, name)) torch[line.name] = line; }
+                try { foreach (var line in SideBySide.RunTorch(r.GetValue(python)!, script, 2, n, name, dev)) torch[line.name] = line; }
                 catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
                 {
                     Console.Error.WriteLine(e.Message + " (install Debian's python3-torch, or pass --python)");
@@ -90,7 +96,7 @@ public static class BenchCommand
             {
                 var doc = new
                 {
-                    machine = new { cpu = CpuName(), cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString() },
+                    machine = new { cpu = CpuName(), cores = Environment.ProcessorCount, dotnet = Environment.Version.ToString(), device = dev.IsCpu ? "cpu" : CudaRuntime.Describe(dev) },
                     date = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
                     reps = n,
                     workloads = results.Select(x => new { name = x.Name, ours_ms = x.OursMs, pytorch_ms = x.TorchMs, ratio = x.Ratio, ours_gflops = x.OursGflops, ours_peak_mib = x.OursPeakMiB, pytorch_peak_mib = x.TorchPeakMiB }),

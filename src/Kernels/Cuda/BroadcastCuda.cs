@@ -1,6 +1,9 @@
 // Launcher for kernels/cu/broadcast.cu: fill, block copy, broadcast binary, reduce-to-shape, unary
 // forward/backward (every UnaryKind, numbered as in the .cu header), mul/div gradient terms.
-// Versions: v1 (default) = one thread per output element. Shapes are coalesced here to <= 4 dims.
+// Versions: v1 = one thread per output element; v2 (binary, reduce-to) = rows of the innermost dim (see
+// the .cu header). With version = ByShape (the default) Binary and ReduceTo pick v2 where it wins on a
+// GPU (long contiguous innermost rows, bench/results/nvidia-h200/) and v1 elsewhere; the other ops have
+// v1 only. Shapes are coalesced here to <= 4 dims.
 // Tested: Cuda/EmulatorBackendKernelTests.cs vs Opacity.Kernels.Cpu.Broadcast and the CPU unary ops.
 namespace Opacity.Kernels.Cuda;
 
@@ -8,12 +11,18 @@ public static class BroadcastCuda
 {
     public const int DefaultVersion = 1;
     public const int VersionCount = 1;
+    /// <summary>The version argument that lets Binary and ReduceTo pick v1 or v2 from the shape.</summary>
+    public const int ByShape = 0;
+    public const int BinaryVersionCount = 2;
+    public const int ReduceToVersionCount = 2;
+    /// <summary>Binary v2 from this many innermost elements; ReduceTo v2 from this many contiguous reduced ones.</summary>
+    internal const int BinaryRowMin = 128, ReduceRowMin = 32;
     public const int MaxRank = 4;
     private const string Module = "broadcast";
     internal static readonly KernelId[] FillK = LaunchShape.Table(Module, "fill_fwd", VersionCount);
     internal static readonly KernelId[] CopyBlocksK = LaunchShape.Table(Module, "copy_blocks_fwd", VersionCount);
-    internal static readonly KernelId[] BinaryK = LaunchShape.Table(Module, "binary_fwd", VersionCount);
-    internal static readonly KernelId[] ReduceToK = LaunchShape.Table(Module, "reduce_to_fwd", VersionCount);
+    internal static readonly KernelId[] BinaryK = LaunchShape.Table(Module, "binary_fwd", BinaryVersionCount);
+    internal static readonly KernelId[] ReduceToK = LaunchShape.Table(Module, "reduce_to_fwd", ReduceToVersionCount);
     internal static readonly KernelId[] UnaryFwdK = LaunchShape.Table(Module, "unary_fwd", VersionCount);
     internal static readonly KernelId[] UnaryBwdK = LaunchShape.Table(Module, "unary_bwd", VersionCount);
     internal static readonly KernelId[] MulAccK = LaunchShape.Table(Module, "mul_acc_bwd", VersionCount);
@@ -37,7 +46,7 @@ public static class BroadcastCuda
 
     /// <summary><c>y[i] = a[i·aStrides] op b[i·bStrides]</c> over <paramref name="shape"/> (y contiguous); kind: 0 add, 1 sub, 2 mul, 3 div.</summary>
     public static void Binary(IKernelLauncher l, int kind, ulong a, ReadOnlySpan<int> aStrides, ulong b, ReadOnlySpan<int> bStrides, ulong y,
-        ReadOnlySpan<int> shape, int version = DefaultVersion)
+        ReadOnlySpan<int> shape, int version = ByShape)
     {
         var (dims, sa, sb) = Coalesce(shape, aStrides, bStrides);
         var args = new KernelArgs();
@@ -45,12 +54,19 @@ public static class BroadcastCuda
         foreach (int d in dims) args.Add(d);
         foreach (int s in sa) args.Add(s);
         foreach (int s in sb) args.Add(s);
-        Run(l, BinaryK, version, dims[0] * (long)dims[1] * dims[2] * dims[3], ref args);
+        if (version == ByShape) version = dims[3] >= BinaryRowMin ? 2 : 1;
+        if (version != 2) { Run(l, BinaryK, version, dims[0] * (long)dims[1] * dims[2] * dims[3], ref args); return; }
+        long rows = (long)dims[0] * dims[1] * dims[2];
+        var grid = new Dim3(LaunchShape.GridFor(dims[3]).X, (uint)Math.Min(rows, MaxGridY));
+        l.Launch(BinaryK[2], grid, new Dim3(LaunchShape.BlockSize), 0, ref args);
     }
+
+    /// <summary>CUDA's limit on gridDim.y; the v2 kernels stride over the rest.</summary>
+    private const int MaxGridY = 65535;
 
     /// <summary>dst (+)= src summed over the dims where <paramref name="dstStrides"/> is 0 (src contiguous with <paramref name="shape"/>).</summary>
     public static void ReduceTo(IKernelLauncher l, ulong src, ReadOnlySpan<int> shape, ulong dst, ReadOnlySpan<int> dstStrides, bool accumulate,
-        int version = DefaultVersion)
+        int version = ByShape)
     {
         int[] srcStrides = Contiguous(shape);
         var kept = new List<(int Dim, int Stride)>();
@@ -68,7 +84,11 @@ public static class BroadcastCuda
         foreach (int v in ks) args.Add(v);
         foreach (int v in rd) args.Add(v);
         foreach (int v in rs) args.Add(v);
-        Run(l, ReduceToK, version, kd[0] * (long)kd[1] * kd[2] * kd[3], ref args);
+        long outputs = kd[0] * (long)kd[1] * kd[2] * kd[3];
+        if (version == ByShape) version = rs[3] == 1 && rd[3] >= ReduceRowMin ? 2 : 1;
+        if (version != 2) { Run(l, ReduceToK, version, outputs, ref args); return; }
+        // One block per output, ~4 row elements per thread (a block sum per output is the fixed cost).
+        l.Launch(ReduceToK[2], new Dim3((uint)Math.Clamp(outputs, 1, MaxGridY)), LaunchShape.ReductionBlock((rd[3] + 3) / 4), 0, ref args);
     }
 
     /// <summary>Unary forward; kind numbered as Opacity.Tensors.UnaryKind (0 neg .. 10 pow).</summary>

@@ -1,5 +1,9 @@
 // Launcher for kernels/cu/spatial.cu: softmax, pooling, nearest/bilinear resize, zero/reflection pad,
-// instance/batch norm statistics, apply and backward. Versions: v1 (default), see the .cu header.
+// instance/batch norm statistics, apply and backward. Versions: v1 for all; v2 for the softmax forward
+// (one warp per row), the norm statistics (one pass), the norm apply (per-plane grid rows) and the padding
+// backward (a gather), see the .cu header. With version = ByShape (their default) Softmax takes v2 when the
+// axis is contiguous (inner = 1), PadBackward when every pad is below its side, NormStatistics and NormApply
+// always (bench/results/nvidia-h200/); v1 stays as the oracle and for the other shapes.
 // Tested: Cuda/EmulatorBackendKernelTests.cs vs the CPU kernels (Opacity.Kernels.Cpu.*).
 namespace Opacity.Kernels.Cuda;
 
@@ -7,8 +11,14 @@ public static class SpatialCuda
 {
     public const int DefaultVersion = 1;
     public const int VersionCount = 1;
+    /// <summary>The version argument that lets Softmax and NormStatistics pick by shape.</summary>
+    public const int ByShape = 0;
+    public const int SoftmaxVersionCount = 2;
+    public const int NormStatsVersionCount = 2;
+    public const int NormApplyVersionCount = 2;
+    public const int PadBackwardVersionCount = 2;
     private const string Module = "spatial";
-    internal static readonly KernelId[] SoftmaxFwd = LaunchShape.Table(Module, "softmax_fwd", VersionCount);
+    internal static readonly KernelId[] SoftmaxFwd = LaunchShape.Table(Module, "softmax_fwd", SoftmaxVersionCount);
     internal static readonly KernelId[] SoftmaxBwd = LaunchShape.Table(Module, "softmax_bwd", VersionCount);
     internal static readonly KernelId[] AvgFwd = LaunchShape.Table(Module, "avg_pool_fwd", VersionCount);
     internal static readonly KernelId[] AvgBwd = LaunchShape.Table(Module, "avg_pool_bwd", VersionCount);
@@ -17,18 +27,21 @@ public static class SpatialCuda
     internal static readonly KernelId[] ResizeFwd = LaunchShape.Table(Module, "resize_fwd", VersionCount);
     internal static readonly KernelId[] ResizeBwd = LaunchShape.Table(Module, "resize_bwd", VersionCount);
     internal static readonly KernelId[] PadFwd = LaunchShape.Table(Module, "pad_fwd", VersionCount);
-    internal static readonly KernelId[] PadBwd = LaunchShape.Table(Module, "pad_bwd", VersionCount);
-    internal static readonly KernelId[] NormStats = LaunchShape.Table(Module, "norm_stats_fwd", VersionCount);
-    internal static readonly KernelId[] NormApplyK = LaunchShape.Table(Module, "norm_apply_fwd", VersionCount);
+    internal static readonly KernelId[] PadBwd = LaunchShape.Table(Module, "pad_bwd", PadBackwardVersionCount);
+    internal static readonly KernelId[] NormStats = LaunchShape.Table(Module, "norm_stats_fwd", NormStatsVersionCount);
+    internal static readonly KernelId[] NormApplyK = LaunchShape.Table(Module, "norm_apply_fwd", NormApplyVersionCount);
     internal static readonly KernelId[] NormSums = LaunchShape.Table(Module, "norm_sums_bwd", VersionCount);
     internal static readonly KernelId[] NormParams = LaunchShape.Table(Module, "norm_params_bwd", VersionCount);
     internal static readonly KernelId[] NormDx = LaunchShape.Table(Module, "norm_dx_bwd", VersionCount);
 
-    public static void Softmax(IKernelLauncher l, bool log, ulong x, int outer, int axis, int inner, ulong y, int version = DefaultVersion)
+    public static void Softmax(IKernelLauncher l, bool log, ulong x, int outer, int axis, int inner, ulong y, int version = ByShape)
     {
         var args = new KernelArgs();
         args.Add(log); args.Add(x); args.Add(outer); args.Add(axis); args.Add(inner); args.Add(y);
-        Grid(l, SoftmaxFwd, version, (long)outer * inner, ref args);
+        if (version == ByShape) version = inner == 1 ? 2 : 1;
+        long rows = (long)outer * inner;
+        // v2: one warp per row, so 32 threads per row.
+        Grid(l, SoftmaxFwd, version, version == 2 ? rows * 32 : rows, ref args);
     }
 
     public static void SoftmaxBackward(IKernelLauncher l, bool log, ulong y, ulong dy, int outer, int axis, int inner, ulong dx, bool accumulate,
@@ -102,32 +115,42 @@ public static class SpatialCuda
     }
 
     public static void PadBackward(IKernelLauncher l, bool reflect, ulong dy, int planes, int h, int w, int top, int bottom, int left, int right, ulong dx,
-        bool accumulate, int version = DefaultVersion)
+        bool accumulate, int version = ByShape)
     {
         int oh = h + top + bottom, ow = w + left + right;
         var args = new KernelArgs();
         args.Add(reflect); args.Add(dy); args.Add(planes); args.Add(h); args.Add(w); args.Add(top); args.Add(left); args.Add(oh); args.Add(ow);
         args.Add(dx); args.Add(accumulate);
-        Grid(l, PadBwd, version, planes, ref args);
+        bool oneReflection = !reflect || (top < h && bottom < h && left < w && right < w);
+        if (version == ByShape) version = oneReflection ? 2 : 1;
+        if (version == 2 && !oneReflection)
+            throw new ArgumentOutOfRangeException(nameof(version), $"pad_bwd v2 needs every reflection pad below its side (pads {top},{bottom},{left},{right} on {h}x{w}).");
+        Grid(l, PadBwd, version, version == 2 ? (long)planes * h * w : planes, ref args);
     }
 
     public static int Groups(int n, int c, bool perInstance) => perInstance ? n * c : c;
 
     public static void NormStatistics(IKernelLauncher l, ulong x, int n, int c, int hw, bool perInstance, float eps, ulong mean, ulong rstd,
-        int version = DefaultVersion)
+        int version = ByShape)
     {
         var args = new KernelArgs();
         args.Add(x); args.Add(n); args.Add(c); args.Add(hw); args.Add(perInstance); args.Add(eps); args.Add(mean); args.Add(rstd);
         long perGroup = (long)(perInstance ? 1 : n) * hw;
-        l.Launch(LaunchShape.Pick(NormStats, version, "norm_stats"), new Dim3((uint)Groups(n, c, perInstance)), LaunchShape.ReductionBlock(perGroup), 0, ref args);
+        if (version == ByShape) version = 2;
+        // v2 reads each element once, so a group gets up to 1024 threads (~4 elements each) to keep the loads in flight.
+        Dim3 block = version == 2 ? new Dim3((uint)Math.Clamp((perGroup / 4 + 31) / 32 * 32, 32, 1024)) : LaunchShape.ReductionBlock(perGroup);
+        l.Launch(LaunchShape.Pick(NormStats, version, "norm_stats"), new Dim3((uint)Groups(n, c, perInstance)), block, 0, ref args);
     }
 
     public static void NormApply(IKernelLauncher l, ulong x, int n, int c, int hw, bool perInstance, ulong mean, ulong rstd, ulong gamma, ulong beta, ulong y,
-        int version = DefaultVersion)
+        int version = ByShape)
     {
         var args = new KernelArgs();
         args.Add(x); args.Add(n); args.Add(c); args.Add(hw); args.Add(perInstance); args.Add(mean); args.Add(rstd); args.Add(gamma); args.Add(beta); args.Add(y);
-        Grid(l, NormApplyK, version, (long)n * c * hw, ref args);
+        if (version == ByShape) version = 2;
+        if (version != 2) { Grid(l, NormApplyK, version, (long)n * c * hw, ref args); return; }
+        var grid = new Dim3(LaunchShape.GridFor(hw).X, (uint)Math.Min((long)n * c, 65535));
+        l.Launch(NormApplyK[2], grid, new Dim3(LaunchShape.BlockSize), 0, ref args);
     }
 
     /// <summary>Three launches: per-group sums into <paramref name="sums"/> (device double[2·groups]), then the

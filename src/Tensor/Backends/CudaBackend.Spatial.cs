@@ -1,4 +1,4 @@
-// CUDA dispatch for the spatial ops: convolution (hand direct-conv kernels by default; cuDNN with OPACITY_CUDNN=1),
+// CUDA dispatch for the spatial ops: convolution (cuDNN when it loads; the hand direct-conv kernels without it or with OPACITY_CUDNN=0),
 // padding, normalisation, pooling, upsampling, softmax, block copies. Scratch buffers (norm sums,
 // max-pool argmax) come from the caching allocator and go back to it right after their launches:
 // the next user of the block is ordered after them on the same stream.

@@ -63,8 +63,23 @@ internal sealed partial class CudaBackend(GpuContext context, Device device) : B
     public override void Binary(BinaryKind kind, Tensor a, int[] aStrides, Tensor b, int[] bStrides, Tensor y)
         => BroadcastCuda.Binary(L, (int)kind, P(a), aStrides, P(b), bStrides, P(y), y.Shape.ToArray());
 
+    /// <summary>From this many inputs a sum to one element takes reduce.cu's two-pass sum (1024 blocks of partials):
+    /// reduce-to gives each output one block, which leaves a GPU idle when there is one output (8M inputs: ms, not µs).</summary>
+    private const int WholeSumMin = 1 << 16;
+
     public override void ReduceTo(Tensor src, Tensor dst, int[] dstStrides, bool accumulate)
-        => BroadcastCuda.ReduceTo(L, P(src), src.Shape.ToArray(), P(dst), dstStrides, accumulate);
+    {
+        if (dst.Numel == 1 && src.Numel >= WholeSumMin)
+        {
+            using DeviceBlock partials = Context.Allocator.Allocate((long)ReduceCuda.PartialCount(src.Numel) * sizeof(float));
+            if (!accumulate) { ReduceCuda.Sum(L, P(src), src.Numel, partials.Pointer, P(dst)); return; }
+            using DeviceBlock total = Context.Allocator.Allocate(sizeof(float));
+            ReduceCuda.Sum(L, P(src), src.Numel, partials.Pointer, total.Pointer);
+            ElementwiseCuda.Add(L, P(dst), total.Pointer, P(dst), 1);
+            return;
+        }
+        BroadcastCuda.ReduceTo(L, P(src), src.Shape.ToArray(), P(dst), dstStrides, accumulate);
+    }
 
     public override void Unary(UnaryKind kind, Tensor x, Tensor y, double p1, double p2)
     {

@@ -34,7 +34,7 @@ public abstract class GpuContext : IDisposable
     /// (then convolution runs the hand kernels of dense.cu and <see cref="DnnStatus"/> says why).</summary>
     public CudnnConvolution? Dnn { get; protected set; }
 
-    public string DnnStatus { get; protected set; } = "not enabled (set OPACITY_CUDNN=1)";
+    public string DnnStatus { get; protected set; } = "not available on this context";
 
     /// <summary>Raw allocation (no caching); throws <see cref="CudaException"/> when out of memory.</summary>
     protected internal abstract ulong RawAllocate(long bytes);

@@ -1,7 +1,8 @@
 // GpuContext on a real GPU: the device's primary context, one stream, the PTX launcher, cuBLAS (when
 // libcublas loads; otherwise GEMM falls back to the hand kernel and the reason is kept). Copies are
 // cuMemcpy*Async on the stream; host-to-device and device-to-host wait for the stream because the host
-// buffer is pageable managed memory. cuDNN convolution only with OPACITY_CUDNN=1. Nothing here has run on a GPU in this repository's CI.
+// buffer is pageable managed memory. Convolution by cuDNN when libcudnn loads (OPACITY_CUDNN=0 keeps the hand
+// kernels). CI has no GPU; verified on an H200 with scripts/gpu-check.sh (bench/results/nvidia-h200/).
 using Opacity.Kernels.Cuda.Native;
 
 namespace Opacity.Kernels.Cuda.Runtime;
@@ -24,15 +25,17 @@ public sealed class HardwareContext : GpuContext
         {
             BlasUnavailableReason = e.Message;
         }
-        if (Environment.GetEnvironmentVariable("OPACITY_CUDNN") == "1")
+        if (Environment.GetEnvironmentVariable("OPACITY_CUDNN") == "0") DnnStatus = "disabled by OPACITY_CUDNN=0";
+        else
         {
             try
             {
                 Dnn = new CudnnConvolution(device, _stream.Handle, Allocator);
                 DnnStatus = $"cuDNN {Dnn.Version}";
             }
-            catch (CudaLibraryMissingException e)
+            catch (Exception e) when (e is CudaLibraryMissingException or CudaException or DllNotFoundException or EntryPointNotFoundException)
             {
+                // Any failure to bring cuDNN up leaves the hand kernels in charge; the reason shows in Description.
                 DnnStatus = e.Message;
             }
         }
@@ -49,7 +52,7 @@ public sealed class HardwareContext : GpuContext
 
     public override bool IsEmulated => false;
 
-    public override string Description => $"{Device}; GEMM: {(Blas is null ? $"hand kernel ({BlasUnavailableReason})" : "cuBLAS")}; conv: {(Dnn is null ? $"hand kernels (cuDNN {DnnStatus})" : DnnStatus)}";
+    public override string Description => $"{Device}; GEMM: {(Blas is null ? $"hand kernel ({BlasUnavailableReason})" : "cuBLAS")}; conv: {(Dnn is null ? $"hand kernels ({DnnStatus})" : DnnStatus)}";
 
     public override IKernelLauncher Launcher => _launcher;
 
