@@ -12,14 +12,6 @@ namespace Opacity.Kernels.Tests.Cuda.Emulator;
 [TestFixture]
 public sealed class EmulatorBackendKernelTests
 {
-    private static int[] Strides(int[] shape, int[] of)
-    {
-        // strides of a tensor of shape `of` (same rank, 1 on broadcast dims) read over `shape`
-        var s = new int[shape.Length];
-        int acc = 1;
-        for (int d = shape.Length - 1; d >= 0; d--) { s[d] = of[d] == 1 && shape[d] != 1 ? 0 : acc; acc *= of[d]; }
-        return s;
-    }
 
     [TestCase(0, new[] { 2, 3, 4, 5 }, new[] { 1, 3, 1, 5 })]
     [TestCase(1, new[] { 3, 1, 4, 6 }, new[] { 3, 1, 1, 6 })]
@@ -29,7 +21,7 @@ public sealed class EmulatorBackendKernelTests
     {
         int n = shape.Aggregate(1, (p, d) => p * d), nb = bShape.Aggregate(1, (p, d) => p * d);
         float[] a = Kit.Random(n, 1), b = Kit.AwayFromZero(nb, 2);
-        int[] sa = Strides(shape, shape), sb = Strides(shape, bShape);
+        int[] sa = Kit.BroadcastStrides(shape, shape), sb = Kit.BroadcastStrides(shape, bShape);
         var want = new double[n];
         BroadcastReference.Binary((BinaryKind)kind, Kit.ToDouble(a), sa, Kit.ToDouble(b), sb, want, shape);
         using Pinned pa = new(a), pb = new(b), py = new(new float[n]);
@@ -50,8 +42,8 @@ public sealed class EmulatorBackendKernelTests
     {
         int[] shape = [2, 3, 4, 5, 2], bShape = [2, 1, 4, 1, 2];
         using Pinned p = new(new float[240]);
-        var e = Assert.Throws<NotSupportedException>(() => BroadcastCuda.Binary(EmulatorLauncher.Instance, 0, p.Address, Strides(shape, shape),
-            p.Address, Strides(shape, bShape), p.Address, shape));
+        var e = Assert.Throws<NotSupportedException>(() => BroadcastCuda.Binary(EmulatorLauncher.Instance, 0, p.Address, Kit.BroadcastStrides(shape, shape),
+            p.Address, Kit.BroadcastStrides(shape, bShape), p.Address, shape));
         Assert.That(e!.Message, Does.Contain("at most 4"));
     }
 

@@ -82,6 +82,16 @@ internal static class Kit
 
     public static double[] ToDouble(float[] a) => Array.ConvertAll(a, v => (double)v);
 
+    /// <summary>Element strides of a contiguous tensor of shape <paramref name="of"/> (same rank, 1 on broadcast dims)
+    /// read over <paramref name="shape"/>: 0 where it broadcasts.</summary>
+    public static int[] BroadcastStrides(int[] shape, int[] of)
+    {
+        var s = new int[shape.Length];
+        int acc = 1;
+        for (int d = shape.Length - 1; d >= 0; d--) { s[d] = of[d] == 1 && shape[d] != 1 ? 0 : acc; acc *= of[d]; }
+        return s;
+    }
+
     public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol, string name)
     {
         Assert.That(actual.Length, Is.EqualTo(expected.Length), $"{name}: length");

@@ -14,13 +14,6 @@ public sealed class EmulatorVersion2Tests
 {
     private static readonly int[] Versions = [1, 2, BroadcastCuda.ByShape];
 
-    private static int[] Strides(int[] shape, int[] of)
-    {
-        var s = new int[shape.Length];
-        int acc = 1;
-        for (int d = shape.Length - 1; d >= 0; d--) { s[d] = of[d] == 1 && shape[d] != 1 ? 0 : acc; acc *= of[d]; }
-        return s;
-    }
 
     // same shape (one long row), bias over channels, channel broadcast over planes, a short inner dim, rows > 1 with a tail
     [TestCase(0, new[] { 3, 700 }, new[] { 3, 700 })]
@@ -32,7 +25,7 @@ public sealed class EmulatorVersion2Tests
     {
         int n = shape.Aggregate(1, (p, d) => p * d), nb = bShape.Aggregate(1, (p, d) => p * d);
         float[] a = Kit.Random(n, 21), b = Kit.AwayFromZero(nb, 22);
-        int[] sa = Strides(shape, shape), sb = Strides(shape, bShape);
+        int[] sa = Kit.BroadcastStrides(shape, shape), sb = Kit.BroadcastStrides(shape, bShape);
         var want = new double[n];
         BroadcastReference.Binary((BinaryKind)kind, Kit.ToDouble(a), sa, Kit.ToDouble(b), sb, want, shape);
         foreach (int version in Versions)
@@ -53,7 +46,7 @@ public sealed class EmulatorVersion2Tests
     {
         int n = shape.Aggregate(1, (p, d) => p * d), nd = dstShape.Aggregate(1, (p, d) => p * d);
         float[] src = Kit.Random(n, 23), prior = Kit.Random(nd, 24);
-        int[] ds = Strides(shape, dstShape);
+        int[] ds = Kit.BroadcastStrides(shape, dstShape);
         foreach (bool accumulate in new[] { false, true })
         {
             double[] want = accumulate ? Kit.ToDouble(prior) : new double[nd];
