@@ -7,7 +7,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log=$(mktemp)
-dotnet build Opacity.Native.sln -c Release -nologo -v q 2>&1 | tail -n 5 || true
+# A build error must fail the run: `dotnet test --no-build` would otherwise run whatever stale test
+# binaries an earlier build left (a local checkout) and report them as passing.
+dotnet build Opacity.Native.sln -c Release -nologo -v q > "$log" 2>&1
+build=$?
+if [ "$build" -ne 0 ]; then
+    grep -E ' error ' "$log" | sort -u | head -n 20
+    echo "dotnet build exited with $build: no tests were run"
+    rm -f "$log"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+fi
+tail -n 3 "$log"
 dotnet test Opacity.Native.sln -c Release --no-build -nologo -v q 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # dotnet test prints one "Passed!/Failed!  - Failed: F, Passed: P, Skipped: S, Total: T" line per test project.

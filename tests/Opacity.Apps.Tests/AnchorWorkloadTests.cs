@@ -22,7 +22,7 @@ public sealed partial class AnchorWorkloadTests
     [Test]
     public void Translate_anchor_runs()
     {
-        Action run = AnchorWorkloads.All.Single(w => w.Name == "translate_resnet9_ngf64_256px").Build();
+        Action run = AnchorWorkloads.All.Single(w => w.Name == "translate_resnet9_ngf64_256px").Build(Opacity.Tensors.Device.Cpu);
         Assert.DoesNotThrow(() => run());
     }
 }

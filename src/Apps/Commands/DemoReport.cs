@@ -38,7 +38,8 @@ internal static class DemoReport
                 $"and {o.EvalCount} more patients held out for evaluation only; the test split has {test.Count(c => c.Domain == Domain.Opacity)} opacity " +
                 $"and {test.Count(c => c.Domain == Domain.Clear)} clear images. Translators: " +
                 (o.Generator == GeneratorKind.UNet ? $"U-Net generator (width {o.Ngf}, depth {DemoCommand.DemoUNetDepth})" : $"ResNet generator (ngf {o.Ngf}, {o.Blocks} blocks)") +
-                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU. " +
+                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU" +
+                (o.GeneratorAverage > 0 ? $"; each translator is the moving average of its generator's weights (decay {o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)}). " : ". ") +
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
                 "option B's classifier-activation prior as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
@@ -57,6 +58,7 @@ internal static class DemoReport
                 new("test_images", test.Count.ToString(CultureInfo.InvariantCulture)),
                 new("size", o.Size.ToString(CultureInfo.InvariantCulture)),
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
+                new("generator_average", o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",
