@@ -6,7 +6,7 @@
    v1  forward: one thread per output element (softmax: per row; norm statistics: one block per
        group with a double block sum); backward scatters (max pool, upsample, padding) run one thread
        per plane in the CPU's loop order, so no atomics and the same summation order  <- default
-   v2  softmax forward, norm statistics, norm apply and padding backward only (the launchers pick them; measured on an H200,
+   v2  softmax forward, norm statistics, norm apply, padding and resize backward only (the launchers pick them; measured on an H200,
        bench/results/nvidia-h200/): softmax: one warp per row, its lanes across the axis (coalesced
        when inner = 1, the launcher's case; v1's thread walks its row alone); norm statistics: one
        pass (double sum and sum of squares, var = E[x^2] - mean^2: float data cannot cancel that in
@@ -15,10 +15,13 @@
        padding backward: a gather, one thread per input pixel summing the (at most 3 x 3) output
        gradients that read it (v1's scatter runs one thread per plane: 38 % of a GAN step's device
        time on an H200). Needs every pad < its side (one reflection); the launcher checks.
+       resize backward: the same gather, one thread per input pixel over the window of outputs
+       that can read it, with the forward's own weights (opk_linear / opk_nearest); not yet timed on
+       a GPU (the anchor GAN step has no upsampling), picked for the same reason as padding's.
    Norm layout: group g, plane i starts at ((perInstance ? g : i*c + g) * hw); groups = n*c or c.
    Backward contract (STYLE.md G3): dx = (accumulate ? dx : 0) + local.
    Entry points: opk_softmax_fwd_v1, opk_softmax_fwd_v2, opk_softmax_bwd_v1, opk_avg_pool_fwd_v1, opk_avg_pool_bwd_v1,
-   opk_max_pool_fwd_v1, opk_max_pool_bwd_v1, opk_resize_fwd_v1, opk_resize_bwd_v1, opk_pad_fwd_v1,
+   opk_max_pool_fwd_v1, opk_max_pool_bwd_v1, opk_resize_fwd_v1, opk_resize_bwd_v1, opk_resize_bwd_v2, opk_pad_fwd_v1,
    opk_pad_bwd_v1, opk_pad_bwd_v2, opk_norm_stats_fwd_v1, opk_norm_stats_fwd_v2, opk_norm_apply_fwd_v1, opk_norm_apply_fwd_v2,
    opk_norm_sums_bwd_v1,
    opk_norm_params_bwd_v1, opk_norm_dx_bwd_v1
@@ -235,6 +238,55 @@ extern "C" __global__ void opk_resize_bwd_v1(int bilinear, const float* dy, int 
                 b[r1 * w + c0] += g * (float)(wr * (1 - wc));
                 b[r1 * w + c1] += g * (float)(wr * wc);
             }
+    }
+}
+
+/* Weight with which output coordinate o reads input coordinate i along one axis (0: it does not). At a
+   clamped border i0 == i1 and both terms count, as in the forward. */
+static __device__ __forceinline__ double opk_resize_weight(int bilinear, int o, int i, int in, int out)
+{
+    if (!bilinear) return opk_nearest(o, in, out) == i ? 1.0 : 0.0;
+    int i0, i1; double w1;
+    opk_linear(o, in, out, &i0, &i1, &w1);
+    return (i0 == i ? 1.0 - w1 : 0.0) + (i1 == i ? w1 : 0.0);
+}
+
+/* Outputs along one axis that can read input i: those whose source lies in [i - 1, i + 1], widened by
+   two for the half-pixel shift and the border clamps (the extra ones weigh 0). */
+static __device__ __forceinline__ void opk_resize_window(int i, int in, int out, int* lo, int* hi)
+{
+    const double scale = (double)out / in;
+    const int a = (int)((i - 1) * scale) - 2, b = (int)((i + 2) * scale) + 2;
+    *lo = a < 0 ? 0 : a;
+    *hi = b > out - 1 ? out - 1 : b;
+}
+
+extern "C" __global__ void opk_resize_bwd_v2(int bilinear, const float* dy, int planes, int h, int w, int oh, int ow,
+    float* dx, int accumulate)
+{
+    const unsigned total = (unsigned)planes * (unsigned)h * (unsigned)w;
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x)
+    {
+        const unsigned p = e / ((unsigned)h * (unsigned)w);
+        const int r = (int)(e / (unsigned)w % (unsigned)h), c = (int)(e % (unsigned)w);
+        int r0, r1, c0, c1;
+        opk_resize_window(r, h, oh, &r0, &r1);
+        opk_resize_window(c, w, ow, &c0, &c1);
+        const float* plane = dy + (long)p * oh * ow;
+        double s = 0.0;
+        for (int orow = r0; orow <= r1; orow++)
+        {
+            const double wr = opk_resize_weight(bilinear, orow, r, h, oh);
+            if (wr == 0.0) continue;
+            double row = 0.0;
+            for (int ocol = c0; ocol <= c1; ocol++)
+            {
+                const double wc = opk_resize_weight(bilinear, ocol, c, w, ow);
+                if (wc != 0.0) row += wc * plane[(long)orow * ow + ocol];
+            }
+            s += wr * row;
+        }
+        dx[e] = accumulate ? dx[e] + (float)s : (float)s;
     }
 }
 
@@ -461,6 +513,7 @@ OPK_EMU_REGISTER(opk_max_pool_fwd_v1)
 OPK_EMU_REGISTER(opk_max_pool_bwd_v1)
 OPK_EMU_REGISTER(opk_resize_fwd_v1)
 OPK_EMU_REGISTER(opk_resize_bwd_v1)
+OPK_EMU_REGISTER(opk_resize_bwd_v2)
 OPK_EMU_REGISTER(opk_pad_fwd_v1)
 OPK_EMU_REGISTER(opk_pad_bwd_v1)
 OPK_EMU_REGISTER(opk_pad_bwd_v2)

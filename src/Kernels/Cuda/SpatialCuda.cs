@@ -1,9 +1,9 @@
 // Launcher for kernels/cu/spatial.cu: softmax, pooling, nearest/bilinear resize, zero/reflection pad,
 // instance/batch norm statistics, apply and backward. Versions: v1 for all; v2 for the softmax forward
 // (one warp per row), the norm statistics (one pass), the norm apply (per-plane grid rows) and the padding
-// backward (a gather), see the .cu header. With version = ByShape (their default) Softmax takes v2 when the
-// axis is contiguous (inner = 1), PadBackward when every pad is below its side, NormStatistics and NormApply
-// always (bench/results/nvidia-h200/); v1 stays as the oracle and for the other shapes.
+// and resize backward (gathers), see the .cu header. With version = ByShape (their default) Softmax takes v2
+// when the axis is contiguous (inner = 1), PadBackward when every pad is below its side, ResizeBackward,
+// NormStatistics and NormApply always (bench/results/nvidia-h200/); v1 stays as the oracle and for the other shapes.
 // Tested: Cuda/EmulatorBackendKernelTests.cs vs the CPU kernels (Opacity.Kernels.Cpu.*).
 namespace Opacity.Kernels.Cuda;
 
@@ -17,6 +17,7 @@ public static class SpatialCuda
     public const int NormStatsVersionCount = 2;
     public const int NormApplyVersionCount = 2;
     public const int PadBackwardVersionCount = 2;
+    public const int ResizeBackwardVersionCount = 2;
     private const string Module = "spatial";
     internal static readonly KernelId[] SoftmaxFwd = LaunchShape.Table(Module, "softmax_fwd", SoftmaxVersionCount);
     internal static readonly KernelId[] SoftmaxBwd = LaunchShape.Table(Module, "softmax_bwd", VersionCount);
@@ -25,7 +26,7 @@ public static class SpatialCuda
     internal static readonly KernelId[] MaxFwd = LaunchShape.Table(Module, "max_pool_fwd", VersionCount);
     internal static readonly KernelId[] MaxBwd = LaunchShape.Table(Module, "max_pool_bwd", VersionCount);
     internal static readonly KernelId[] ResizeFwd = LaunchShape.Table(Module, "resize_fwd", VersionCount);
-    internal static readonly KernelId[] ResizeBwd = LaunchShape.Table(Module, "resize_bwd", VersionCount);
+    internal static readonly KernelId[] ResizeBwd = LaunchShape.Table(Module, "resize_bwd", ResizeBackwardVersionCount);
     internal static readonly KernelId[] PadFwd = LaunchShape.Table(Module, "pad_fwd", VersionCount);
     internal static readonly KernelId[] PadBwd = LaunchShape.Table(Module, "pad_bwd", PadBackwardVersionCount);
     internal static readonly KernelId[] NormStats = LaunchShape.Table(Module, "norm_stats_fwd", NormStatsVersionCount);
@@ -98,11 +99,12 @@ public static class SpatialCuda
     }
 
     public static void ResizeBackward(IKernelLauncher l, bool bilinear, ulong dy, int planes, int h, int w, int oh, int ow, ulong dx, bool accumulate,
-        int version = DefaultVersion)
+        int version = ByShape)
     {
         var args = new KernelArgs();
         args.Add(bilinear); args.Add(dy); args.Add(planes); args.Add(h); args.Add(w); args.Add(oh); args.Add(ow); args.Add(dx); args.Add(accumulate);
-        Grid(l, ResizeBwd, version, planes, ref args);
+        if (version == ByShape) version = 2;
+        Grid(l, ResizeBwd, version, version == 2 ? (long)planes * h * w : planes, ref args);
     }
 
     public static void Pad(IKernelLauncher l, bool reflect, ulong x, int planes, int h, int w, int top, int bottom, int left, int right, ulong y,

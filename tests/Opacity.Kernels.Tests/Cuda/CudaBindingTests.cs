@@ -152,7 +152,8 @@ public sealed class CudaBindingTests
         SpatialCuda.MaxPool(recorder, 0, 1, 2, 2, 2, 2, 0, 0, 0);
         SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 1, 4, 0, false);
         SpatialCuda.Resize(recorder, true, 0, 1, 1, 1, 2, 2, 0);
-        SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false);
+        SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false, version: 1);
+        SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false, version: 2);
         SpatialCuda.Pad(recorder, true, 0, 1, 2, 2, 1, 1, 1, 1, 0);
         SpatialCuda.PadBackward(recorder, true, 0, 1, 2, 2, 1, 1, 1, 1, 0, false, version: 1);
         SpatialCuda.PadBackward(recorder, true, 0, 1, 2, 2, 1, 1, 1, 1, 0, false, version: 2);

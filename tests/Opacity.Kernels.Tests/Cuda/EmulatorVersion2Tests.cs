@@ -1,6 +1,6 @@
 // The v2 kernels that the launchers pick by shape (binary and reduce-to: rows of the innermost dim;
-// softmax: a warp per row; norm statistics: one pass; norm apply: per-plane grid rows; padding
-// backward: a gather) in the host emulator vs the scalar references,
+// softmax: a warp per row; norm statistics: one pass; norm apply: per-plane grid rows; padding and
+// resize backward: gathers) in the host emulator vs the scalar references,
 // each at shapes on both sides of the launcher's rule, forced to v1 and to v2 and left to the rule, so
 // every path the backend can take is checked. Shapes cross the block and warp sizes (tails, idle lanes).
 using Opacity.Kernels.Cpu;
@@ -138,5 +138,28 @@ public sealed class EmulatorVersion2Tests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
             SpatialCuda.PadBackward(EmulatorLauncher.Instance, true, p.Address, 1, 3, 3, 3, 0, 0, 0, p.Address, false, 2));
         Assert.That(e!.Message, Does.Contain("below its side"));
+    }
+
+    // bilinear and nearest x2 (the U-Net), odd non-integer scales up and down, a 1-pixel input (every output clamps to it)
+    [TestCase(true, 2, 5, 6, 10, 12)]
+    [TestCase(false, 2, 5, 6, 10, 12)]
+    [TestCase(true, 1, 7, 3, 17, 11)]
+    [TestCase(false, 3, 9, 8, 4, 5)]
+    [TestCase(true, 2, 9, 8, 4, 5)]
+    [TestCase(true, 1, 1, 1, 5, 3)]
+    public void Resize_backward_v1_v2_and_the_rule_match_the_reference(bool bilinear, int planes, int h, int w, int oh, int ow)
+    {
+        float[] dy = Kit.Random(planes * oh * ow, 31), prior = Kit.Random(planes * h * w, 32);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            double[] want = accumulate ? Kit.ToDouble(prior) : new double[prior.Length];
+            Upsample.Backward<double>(bilinear, Kit.ToDouble(dy), planes, h, w, oh, ow, want, accumulate);
+            foreach (int version in Versions)
+            {
+                using Pinned pdy = new(dy), pdx = new((float[])prior.Clone());
+                SpatialCuda.ResizeBackward(EmulatorLauncher.Instance, bilinear, pdy.Address, planes, h, w, oh, ow, pdx.Address, accumulate, version);
+                Kit.Close(want, pdx.Data, 1e-5, 1e-5, $"resize backward bilinear={bilinear} v{version} accumulate={accumulate}");
+            }
+        }
     }
 }
