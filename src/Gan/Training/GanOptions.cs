@@ -5,8 +5,8 @@
 // Named options beyond METHOD.md's literal defaults (defaults unchanged): the generator backbone (ResNet or
 // U-Net), residual mask content, AASPM option B's CAM prior as an L1 target and the opacity domain's cycle
 // loss counted outside the mask (together the demo's CPU-budget configuration; bench/results/amd-epyc-2core/
-// method.md has the sweep that chose it); jittered views for the CDAM classifier and a moving average of
-// G_AB's weights (probed in method.md's session 5, off in the demo).
+// method.md has the sweep that chose it); jittered views for the CDAM classifier (probed in method.md's
+// session 5, off in the demo) and a moving average of G_AB's weights (the demo's default since session 6).
 // Tested by GanStepTests (ablation flags) and the trainer tests (options round-trip through a checkpoint).
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -108,6 +108,9 @@ public sealed record GanOptions
     /// weights, as METHOD.md). See WeightAverage; the checkpoint keeps the average beside the live weights.</summary>
     public double GeneratorAverageDecay { get; init; }
 
+    /// <summary>0 (off) or in (0, 1): the decays <see cref="GeneratorAverageDecay"/> accepts.</summary>
+    public static bool IsGeneratorAverageDecay(double decay) => decay >= 0 && decay < 1;
+
     public double LearningRate { get; init; } = 2e-4;
     public double Beta1 { get; init; } = 0.5;
     public double Beta2 { get; init; } = 0.999;
@@ -135,7 +138,7 @@ public sealed record GanOptions
         if (PoolSize < 0) throw new TrainingException($"Pool size {PoolSize} must be non-negative.");
         if (LearningRate <= 0) throw new TrainingException($"Learning rate {LearningRate} must be positive.");
         if (CamTemperature <= 0) throw new TrainingException($"CAM temperature {CamTemperature} must be positive.");
-        if (!(GeneratorAverageDecay >= 0 && GeneratorAverageDecay < 1))
+        if (!IsGeneratorAverageDecay(GeneratorAverageDecay))
             throw new TrainingException($"Generator average decay {GeneratorAverageDecay} must be 0 (off) or in (0, 1).");
     }
 

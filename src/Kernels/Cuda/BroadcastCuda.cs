@@ -56,13 +56,8 @@ public static class BroadcastCuda
         foreach (int s in sb) args.Add(s);
         if (version == ByShape) version = dims[3] >= BinaryRowMin ? 2 : 1;
         if (version != 2) { Run(l, BinaryK, version, dims[0] * (long)dims[1] * dims[2] * dims[3], ref args); return; }
-        long rows = (long)dims[0] * dims[1] * dims[2];
-        var grid = new Dim3(LaunchShape.GridFor(dims[3]).X, (uint)Math.Min(rows, MaxGridY));
-        l.Launch(BinaryK[2], grid, new Dim3(LaunchShape.BlockSize), 0, ref args);
+        l.Launch(BinaryK[2], LaunchShape.RowsGrid(dims[3], (long)dims[0] * dims[1] * dims[2]), new Dim3(LaunchShape.BlockSize), 0, ref args);
     }
-
-    /// <summary>CUDA's limit on gridDim.y; the v2 kernels stride over the rest.</summary>
-    private const int MaxGridY = 65535;
 
     /// <summary>dst (+)= src summed over the dims where <paramref name="dstStrides"/> is 0 (src contiguous with <paramref name="shape"/>).</summary>
     public static void ReduceTo(IKernelLauncher l, ulong src, ReadOnlySpan<int> shape, ulong dst, ReadOnlySpan<int> dstStrides, bool accumulate,
@@ -88,7 +83,7 @@ public static class BroadcastCuda
         if (version == ByShape) version = rs[3] == 1 && rd[3] >= ReduceRowMin ? 2 : 1;
         if (version != 2) { Run(l, ReduceToK, version, outputs, ref args); return; }
         // One block per output, ~4 row elements per thread (a block sum per output is the fixed cost).
-        l.Launch(ReduceToK[2], new Dim3((uint)Math.Clamp(outputs, 1, MaxGridY)), LaunchShape.ReductionBlock((rd[3] + 3) / 4), 0, ref args);
+        l.Launch(ReduceToK[2], new Dim3((uint)Math.Clamp(outputs, 1, LaunchShape.MaxGridY)), LaunchShape.ReductionBlock((rd[3] + 3) / 4), 0, ref args);
     }
 
     /// <summary>Unary forward; kind numbered as Opacity.Tensors.UnaryKind (0 neg .. 10 pow).</summary>

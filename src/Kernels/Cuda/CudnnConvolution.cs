@@ -42,8 +42,7 @@ public sealed unsafe class CudnnConvolution : IDisposable
 
     public void Forward(in ConvGeometry g, ulong x, ulong w, ulong y, bool accumulate)
     {
-        Plan p = PlanFor(g);
-        if (p.Fwd < 0) (p.Fwd, p.FwdBytes) = Choose(g, 0);
+        Plan p = ForwardPlan(g);
         using DeviceBlock ws = _allocator.Allocate((long)p.FwdBytes);
         float alpha = 1, beta = accumulate ? 1 : 0;
         _device.MakeCurrent();
@@ -53,9 +52,16 @@ public sealed unsafe class CudnnConvolution : IDisposable
     /// <summary>The forward algorithm chosen for <paramref name="g"/> (cudnnConvolutionFwdAlgo_t) and its workspace, for benchmarks and logs.</summary>
     public (int Algorithm, long WorkspaceBytes) ForwardChoice(in ConvGeometry g)
     {
+        Plan p = ForwardPlan(g);
+        return (p.Fwd, (long)p.FwdBytes);
+    }
+
+    /// <summary>The plan for <paramref name="g"/> with its forward algorithm chosen (once).</summary>
+    private Plan ForwardPlan(in ConvGeometry g)
+    {
         Plan p = PlanFor(g);
         if (p.Fwd < 0) (p.Fwd, p.FwdBytes) = Choose(g, 0);
-        return (p.Fwd, (long)p.FwdBytes);
+        return p;
     }
 
     public void BackwardData(in ConvGeometry g, ulong w, ulong dy, ulong dx, bool accumulate)

@@ -76,9 +76,17 @@ public static class LaunchShape
     public static Dim3 GridFor(long count)
         => new((uint)Math.Clamp((count + BlockSize - 1) / BlockSize, 1, MaxGrid));
 
-    /// <summary>A block for one reduction over <paramref name="count"/> elements: a multiple of 32, 32..256.</summary>
-    public static Dim3 ReductionBlock(long count)
-        => new((uint)Math.Clamp((count + 31) / 32 * 32, 32, BlockSize));
+    /// <summary>CUDA's limit on gridDim.y; kernels launched with more rows stride over the rest.</summary>
+    public const uint MaxGridY = 65535;
+
+    /// <summary>A 2-D grid for the per-row v2 kernels: x over a row's <paramref name="columns"/> as <see cref="GridFor"/>,
+    /// y over the <paramref name="rows"/>, capped at <see cref="MaxGridY"/>.</summary>
+    public static Dim3 RowsGrid(long columns, long rows)
+        => new(GridFor(columns).X, (uint)Math.Min(rows, MaxGridY));
+
+    /// <summary>A block for one reduction over <paramref name="count"/> elements: a multiple of 32, 32..<paramref name="maxThreads"/>.</summary>
+    public static Dim3 ReductionBlock(long count, uint maxThreads = BlockSize)
+        => new((uint)Math.Clamp((count + 31) / 32 * 32, 32, maxThreads));
 
     internal static KernelId[] Table(string module, string op, int versions)
     {

@@ -140,7 +140,7 @@ public static class SpatialCuda
         long perGroup = (long)(perInstance ? 1 : n) * hw;
         if (version == ByShape) version = 2;
         // v2 reads each element once, so a group gets up to 1024 threads (~4 elements each) to keep the loads in flight.
-        Dim3 block = version == 2 ? new Dim3((uint)Math.Clamp((perGroup / 4 + 31) / 32 * 32, 32, 1024)) : LaunchShape.ReductionBlock(perGroup);
+        Dim3 block = version == 2 ? LaunchShape.ReductionBlock(perGroup / 4, maxThreads: 1024) : LaunchShape.ReductionBlock(perGroup);
         l.Launch(LaunchShape.Pick(NormStats, version, "norm_stats"), new Dim3((uint)Groups(n, c, perInstance)), block, 0, ref args);
     }
 
@@ -151,8 +151,7 @@ public static class SpatialCuda
         args.Add(x); args.Add(n); args.Add(c); args.Add(hw); args.Add(perInstance); args.Add(mean); args.Add(rstd); args.Add(gamma); args.Add(beta); args.Add(y);
         if (version == ByShape) version = 2;
         if (version != 2) { Grid(l, NormApplyK, version, (long)n * c * hw, ref args); return; }
-        var grid = new Dim3(LaunchShape.GridFor(hw).X, (uint)Math.Min((long)n * c, 65535));
-        l.Launch(NormApplyK[2], grid, new Dim3(LaunchShape.BlockSize), 0, ref args);
+        l.Launch(NormApplyK[2], LaunchShape.RowsGrid(hw, (long)n * c), new Dim3(LaunchShape.BlockSize), 0, ref args);
     }
 
     /// <summary>Three launches: per-group sums into <paramref name="sums"/> (device double[2·groups]), then the

@@ -14,7 +14,6 @@ public sealed class EmulatorVersion2Tests
 {
     private static readonly int[] Versions = [1, 2, BroadcastCuda.ByShape];
 
-
     // same shape (one long row), bias over channels, channel broadcast over planes, a short inner dim, rows > 1 with a tail
     [TestCase(0, new[] { 3, 700 }, new[] { 3, 700 })]
     [TestCase(1, new[] { 2, 3, 300 }, new[] { 1, 3, 1 })]
