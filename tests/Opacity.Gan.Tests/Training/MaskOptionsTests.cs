@@ -58,7 +58,7 @@ public sealed class MaskOptionsTests
         Assert.That(step.Losses.ContainsKey("Label"), Is.False);
         // without the mask head the prior has nothing to act on
         var cyc = TinyData.Tiny(32, Ablation.CycleGan) with { MaskPrior = MaskPrior.CamTarget };
-        Assert.That(cyc.UseCamPrior, Is.False);
+        Assert.That(cyc.UseClassifierPrior, Is.False);
     }
 
     [Test]
