@@ -33,7 +33,7 @@ public sealed class CycleGanStep
         _o = options;
         Nets = nets;
         if (options.NeedsClassifier && classifier is null)
-            throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : $"The {options.MaskPrior} mask prior needs the frozen classifier; none was given.");
+            throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : $"The {(options.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "CAM")} mask prior needs the frozen classifier; none was given.");
         _classifier = options.NeedsClassifier ? classifier : null;
         if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); }   // permanently frozen
         OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
