@@ -60,7 +60,7 @@ public sealed class TrainCommandTests
 
     [TestCase("--generator", "vgg", "expected resnet or unet")]
     [TestCase("--content", "mix", "expected absolute or residual")]
-    [TestCase("--mask-prior", "gradcam", "expected none or cam")]
+    [TestCase("--mask-prior", "gradcam", "expected none, cam or saliency")]
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
     [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
     [TestCase("--generator-average", "1.5", "Generator average decay 1.5 must be 0 (off) or in (0, 1)")]
@@ -69,7 +69,11 @@ public sealed class TrainCommandTests
 
     [Test]
     public void Cam_prior_without_classifier_fails() =>
-        Expect(Run(Train("camnocls", "--ablation", "mask", "--mask-prior", "cam")), "CAM mask prior (--mask-prior cam) needs the frozen classifier");
+        Expect(Run(Train("camnocls", "--ablation", "mask", "--mask-prior", "cam")), "--mask-prior cam needs the frozen classifier");
+
+    [Test]
+    public void Saliency_prior_without_classifier_fails() =>
+        Expect(Run(Train("salnocls", "--ablation", "mask", "--mask-prior", "saliency")), "--mask-prior saliency needs the frozen classifier");
 
     [Test]
     public void Cdam_ablation_without_classifier_fails() =>
