@@ -128,7 +128,7 @@ public static class TrainCommand
             }
             Console.WriteLine(result.Cancelled
                 ? $"Interrupted at step {result.StepsDone}; checkpoint written to {result.CheckpointPath} (continue with --resume)."
-                : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px, on {run.Device}); checkpoint {result.CheckpointPath}.");
+                : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px{(run.Device.IsCpu ? "" : $", on {run.Device}")}); checkpoint {result.CheckpointPath}.");
             return result.Cancelled ? 130 : 0;
         }
         finally { Console.CancelKeyPress -= onCancel; }
