@@ -22,7 +22,11 @@ public sealed class GanTrainerDeviceTests(string device)
     private const int Size = 32;
     private const int Steps = 2;
     private readonly List<string> _dirs = [];
-    private (List<Dictionary<string, double>> Losses, string Checkpoint) _cpu, _gpu;
+    private Run _cpu = null!, _gpu = null!;
+
+    /// <summary>A finished run: each step's losses, the checkpoint, and the in-memory networks and weight average
+    /// at the end, copied to the host (what the checkpoint must hold).</summary>
+    private sealed record Run(List<Dictionary<string, double>> Losses, string Checkpoint, Dictionary<string, float[]> Memory);
 
     /// <summary>Every loss term of the method, a pool smaller than the steps' fakes (so it swaps), the average on.</summary>
     private static GanOptions Options() => TinyData.Tiny(Size, Ablation.Full, pool: 2) with
@@ -39,9 +43,9 @@ public sealed class GanTrainerDeviceTests(string device)
     public void TrainOnTheCpu()
     {
         CudaRuntime.UseHardware();
-        _cpu = Run(Device.Cpu, Steps);
+        _cpu = Train(Device.Cpu, Steps);
         DeviceFixture.Select(device);
-        _gpu = Run(Device.Cuda, Steps);
+        _gpu = Train(Device.Cuda, Steps);
     }
 
     [OneTimeTearDown]
@@ -51,7 +55,7 @@ public sealed class GanTrainerDeviceTests(string device)
         foreach (string d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
     }
 
-    private (List<Dictionary<string, double>> Losses, string Checkpoint) Run(Device on, long steps, string? dir = null, bool resume = false)
+    private Run Train(Device on, long steps, string? dir = null, bool resume = false)
     {
         if (dir is null) { dir = TinyData.TempDir("gan_device"); _dirs.Add(dir); }
         var trainer = new GanTrainer(Options(), new TrainerOptions { OutDir = dir, Steps = steps, CheckpointEvery = 0, SampleEvery = steps, Resume = resume, Device = on },
@@ -61,12 +65,40 @@ public sealed class GanTrainerDeviceTests(string device)
         trainer.Progress = p => losses.Add(new Dictionary<string, double>(p.Losses));
         TrainingResult r = trainer.Run();
         Assert.That(r.StepsDone, Is.EqualTo(steps));
-        return (losses, r.CheckpointPath);
+        var memory = new Dictionary<string, float[]>();
+        foreach (var (prefix, module) in trainer.Step.Nets.Named())
+            foreach (var (name, value) in StateDict.Of(module)) memory[prefix + name] = value.ToArray();
+        foreach (var (name, value) in trainer.Step.GeneratorAverage!.State()) memory[GanCheckpoint.AveragePrefix + name] = value.ToArray();
+        return new Run(losses, r.CheckpointPath, memory);
     }
 
-    /// <summary>Largest |a - b| over every tensor of two checkpoints, and where.</summary>
-    private static (double Max, string Where) MaxDifference(string a, string b)
-        => DeviceTolerance.MaxDifference(SafeTensors.Load(a).Tensors, SafeTensors.Load(b).Tensors);
+    /// <summary>Largest |a - b| over the tensors of two checkpoints whose names start with one of <paramref name="prefixes"/>, and where.</summary>
+    private static (double Max, string Where) MaxDifference(string a, string b, params string[] prefixes)
+    {
+        Dictionary<string, Tensor> Pick(string path) => SafeTensors.Load(path).Tensors
+            .Where(kv => prefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal))).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return DeviceTolerance.MaxDifference(Pick(a), Pick(b));
+    }
+
+    private static readonly string[] Weights = ["G_AB.", "G_BA.", "D_A.", "D_B.", GanCheckpoint.AveragePrefix];
+    private static readonly string[] Moments = ["optG.", "optD."];
+    private static readonly string[] Pools = ["poolA.", "poolB."];
+
+    /// <summary>Two checkpoints agree: the weights and their average within the Adam bound; the Adam moments and the
+    /// pooled fakes within 1e-4. Why 1e-4 there: the weights that the bound lets drift are biases that a following
+    /// InstanceNorm cancels, so G's outputs (the pooled fakes) and the gradients (the moments) differ by rounding
+    /// only (measured below 1e-5); 1e-4 is the Translator device test's tolerance for a translation.</summary>
+    private static void AssertCheckpointsClose(string expected, string actual, string what)
+    {
+        var (max, where) = MaxDifference(expected, actual, Weights);
+        var (moments, momentsWhere) = MaxDifference(expected, actual, Moments);
+        var (pools, poolsWhere) = MaxDifference(expected, actual, Pools);
+        TestContext.Out.WriteLine($"{what}: max |difference| of weights and average {max:E2} at {where} (bound {AdamBound(Options(), Steps):E2}), " +
+            $"Adam moments {moments:E2} at {momentsWhere}, pooled fakes {pools:E2} at {poolsWhere}");
+        Assert.That(max, Is.LessThanOrEqualTo(AdamBound(Options(), Steps)), "weights");
+        Assert.That(moments, Is.LessThanOrEqualTo(1e-4), "Adam moments");
+        Assert.That(pools, Is.LessThanOrEqualTo(1e-4), "pooled fakes");
+    }
 
     [Test]
     public void Steps_on_the_device_match_the_cpu()
@@ -84,9 +116,8 @@ public sealed class GanTrainerDeviceTests(string device)
                 Assert.That(gpu.Losses[s][name], Is.EqualTo(v).Within(1e-5 + rtol * Math.Abs(v)), $"step {s + 1} {name}");
                 worstLoss = Math.Max(worstLoss, Math.Abs(gpu.Losses[s][name] - v) / Math.Max(1e-6, Math.Abs(v)));
             }
-        var (max, where) = MaxDifference(_cpu.Checkpoint, gpu.Checkpoint);
-        TestContext.Out.WriteLine($"{device} vs cpu after {Steps} steps: max relative loss difference {worstLoss:E2}; max |weight/moment/average/pool difference| {max:E2} at {where} (bound {AdamBound(Options(), Steps):E2})");
-        Assert.That(max, Is.LessThanOrEqualTo(AdamBound(Options(), Steps)));
+        TestContext.Out.WriteLine($"{device} vs cpu after {Steps} steps: max relative loss difference {worstLoss:E2}");
+        AssertCheckpointsClose(_cpu.Checkpoint, gpu.Checkpoint, $"{device} vs cpu after {Steps} steps");
         Assert.That(File.Exists(Path.Combine(Path.GetDirectoryName(gpu.Checkpoint)!, "samples", $"step{Steps:D7}.png")), Is.True, "sample strip written");
         Assert.That(File.ReadAllLines(Path.Combine(Path.GetDirectoryName(gpu.Checkpoint)!, "losses.csv")), Has.Length.EqualTo(Steps + 1));
     }
@@ -100,6 +131,7 @@ public sealed class GanTrainerDeviceTests(string device)
         Assert.That(y.Keys.Order(), Is.EqualTo(x.Keys.Order()));
         foreach (var (name, t) in x) Assert.That((y[name].Shape, y[name].DType, y[name].Device), Is.EqualTo((t.Shape, t.DType, Device.Cpu)), name);
         Assert.That(gpuMeta, Is.EquivalentTo(cpuMeta), "format, options, step and optimiser steps");
+        foreach (var (name, values) in gpu.Memory) Assert.That(y[name].ToArray(), Is.EqualTo(values), $"{name}: the file holds the device's weights bit for bit");
 
         float[] image = TinyData.Images(1, Size, true, 3)[0];
         using var onCpu = Translator.Load(gpu.Checkpoint, Device.Cpu);
@@ -110,7 +142,8 @@ public sealed class GanTrainerDeviceTests(string device)
         Assert.That(a.Mask, Is.EqualTo(b.Mask).Within(1e-4));
         double vsCpuTrained = a.Image.Zip(c.Image, (p, q) => Math.Abs(p - q)).Max();
         TestContext.Out.WriteLine($"translation of the {device}-trained vs the cpu-trained checkpoint: max |difference| {vsCpuTrained:E2}");
-        Assert.That(vsCpuTrained, Is.LessThan(1e-2), "close to the CPU-trained translator");
+        // the weights that drift up to the Adam bound are biases cancelled by InstanceNorm (AssertCheckpointsClose)
+        Assert.That(vsCpuTrained, Is.LessThanOrEqualTo(1e-4), "the CPU-trained translator's output");
     }
 
     [Test]
@@ -119,15 +152,13 @@ public sealed class GanTrainerDeviceTests(string device)
         var straight = _gpu;
         string split = TinyData.TempDir("gan_device_split");
         _dirs.Add(split);
-        var first = Run(Device.Cuda, Steps - 1, split);
-        var rest = Run(Device.Cuda, Steps, split, resume: true);
+        var first = Train(Device.Cuda, Steps - 1, split);
+        var rest = Train(Device.Cuda, Steps, split, resume: true);
         Assert.That(first.Losses.Count + rest.Losses.Count, Is.EqualTo(Steps));
         double g = straight.Losses[Steps - 1]["G"];
         Assert.That(rest.Losses[0]["G"], Is.EqualTo(g).Within(1e-5 + 1e-4 * Math.Abs(g)));
-        var (max, where) = MaxDifference(straight.Checkpoint, rest.Checkpoint);
-        TestContext.Out.WriteLine($"{device}: resumed ({Steps - 1} + 1 steps) vs straight ({Steps} steps): max |difference| {max:E2} at {where}");
-        // Same device, same kernels, same inputs: the emulator (and the CPU) repeat bit for bit; a GPU whose
-        // library picks another algorithm or reduction order between runs may not, hence the same Adam bound.
-        Assert.That(max, Is.LessThanOrEqualTo(AdamBound(Options(), Steps)));
+        // Same device, same kernels, same inputs: the emulator (and the CPU) repeat bit for bit (measured: 0); a GPU
+        // whose library picks another algorithm or reduction order between runs may not, hence the device-vs-CPU rule.
+        AssertCheckpointsClose(straight.Checkpoint, rest.Checkpoint, $"{device}: resumed ({Steps - 1} + 1 steps) vs straight ({Steps} steps)");
     }
 }
