@@ -4,7 +4,8 @@
 // Device runs are compared with the CPU oracle within a tolerance derived from Adam (see AdamBound); the
 // checkpoint written on the device has the CPU file's layout and translates the same on the CPU; a resume on
 // the device continues the straight run to within float rounding. The emulator costs seconds per step, so one
-// CPU run and one device run of Steps steps are made once and shared; the resume test adds 1 + 1 device steps.
+// CPU run and one device run of Steps steps are made once and shared, and the device run's checkpoint after
+// step Steps - 1 is kept for the resume test, which adds one device step.
 using Opacity.Gan.Inference;
 using Opacity.Gan.Networks;
 using Opacity.Gan.Training;
@@ -23,6 +24,7 @@ public sealed class GanTrainerDeviceTests(string device)
     private const int Steps = 2;
     private readonly List<string> _dirs = [];
     private Run _cpu = null!, _gpu = null!;
+    private string _split = "";
 
     /// <summary>A finished run: each step's losses, the checkpoint, and the in-memory networks and weight average
     /// at the end, copied to the host (what the checkpoint must hold).</summary>
@@ -45,7 +47,15 @@ public sealed class GanTrainerDeviceTests(string device)
         CudaRuntime.UseHardware();
         _cpu = Train(Device.Cpu, Steps);
         DeviceFixture.Select(device);
-        _gpu = Train(Device.Cuda, Steps);
+        _split = TinyData.TempDir("gan_device_split");
+        _dirs.Add(_split);
+        Directory.CreateDirectory(_split);
+        // checkpoints are written after each step's progress report, so at the last step's report the file on disk
+        // is the one of step Steps - 1: the start of the resume test
+        _gpu = Train(Device.Cuda, Steps, onProgress: (p, ckpt) =>
+        {
+            if (p.Step == Steps) File.Copy(ckpt, Path.Combine(_split, GanCheckpoint.FileName));
+        });
     }
 
     [OneTimeTearDown]
@@ -55,14 +65,14 @@ public sealed class GanTrainerDeviceTests(string device)
         foreach (string d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
     }
 
-    private Run Train(Device on, long steps, string? dir = null, bool resume = false)
+    private Run Train(Device on, long steps, string? dir = null, bool resume = false, Action<TrainingProgress, string>? onProgress = null)
     {
         if (dir is null) { dir = TinyData.TempDir("gan_device"); _dirs.Add(dir); }
-        var trainer = new GanTrainer(Options(), new TrainerOptions { OutDir = dir, Steps = steps, CheckpointEvery = 0, SampleEvery = steps, Resume = resume, Device = on },
+        var trainer = new GanTrainer(Options(), new TrainerOptions { OutDir = dir, Steps = steps, CheckpointEvery = 1, SampleEvery = steps, Resume = resume, Device = on },
             Data(), new TinyClassifier());
         Assert.That(trainer.Step.Nets.GAB.Parameters().All(p => p.Value.Device == on), Is.True, "networks on the run's device");
         var losses = new List<Dictionary<string, double>>();
-        trainer.Progress = p => losses.Add(new Dictionary<string, double>(p.Losses));
+        trainer.Progress = p => { losses.Add(new Dictionary<string, double>(p.Losses)); onProgress?.Invoke(p, trainer.CheckpointPath); };
         TrainingResult r = trainer.Run();
         Assert.That(r.StepsDone, Is.EqualTo(steps));
         var memory = new Dictionary<string, float[]>();
@@ -150,11 +160,9 @@ public sealed class GanTrainerDeviceTests(string device)
     public void Resume_on_the_device_continues_the_straight_run()
     {
         var straight = _gpu;
-        string split = TinyData.TempDir("gan_device_split");
-        _dirs.Add(split);
-        var first = Train(Device.Cuda, Steps - 1, split);
-        var rest = Train(Device.Cuda, Steps, split, resume: true);
-        Assert.That(first.Losses.Count + rest.Losses.Count, Is.EqualTo(Steps));
+        Assert.That(SafeTensors.Load(Path.Combine(_split, GanCheckpoint.FileName)).Metadata["step"], Is.EqualTo($"{Steps - 1}"));
+        var rest = Train(Device.Cuda, Steps, _split, resume: true);
+        Assert.That(rest.Losses, Has.Count.EqualTo(1));
         double g = straight.Losses[Steps - 1]["G"];
         Assert.That(rest.Losses[0]["G"], Is.EqualTo(g).Within(1e-5 + 1e-4 * Math.Abs(g)));
         // Same device, same kernels, same inputs: the emulator (and the CPU) repeat bit for bit (measured: 0); a GPU
