@@ -31,7 +31,11 @@ public static class DemoCommand
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
-        Device Device = default);
+        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default);
+
+    /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
+    /// or their saliency map (saliency).</summary>
+    public const MaskPrior DefaultMaskPrior = MaskPrior.CamTarget;
 
     /// <summary>Decay of the moving average of each translator's G weights (WeightAverage; 0 = the last weights). With
     /// <see cref="DefaultGanSteps"/> it lowered the called-opacity rate and raised PSNR to the truth on all five seeds
@@ -65,9 +69,9 @@ public static class DemoCommand
     public const int DemoUNetDepth = 3;
 
     /// <summary>The full method's options for the demo's CPU budget (see the file header).</summary>
-    public static GanOptions FullMethod(GanOptions o) => o with
+    public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior) => o with
     {
-        Content = MaskContent.Residual, MaskPrior = MaskPrior.CamTarget, CycleScope = CycleScope.OutsideMask,
+        Content = MaskContent.Residual, MaskPrior = prior, CycleScope = CycleScope.OutsideMask,
     };
 
     public static Command Create()
@@ -86,11 +90,12 @@ public static class DemoCommand
         var evalCount = new Option<int>("--eval-count") { Description = "Extra patients for evaluation only (half validation, half test; never trained on).", DefaultValueFactory = _ => DefaultEvalCount };
         var judges = new Option<int>("--judges") { Description = $"Evaluation classifiers in the called-opacity panel (1 = the evaluation classifier alone, up to {MaxJudges}).", DefaultValueFactory = _ => DefaultJudges };
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
+        var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, device,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, device,
         };
         command.SetAction(r =>
         {
@@ -98,7 +103,8 @@ public static class DemoCommand
             {
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
-                    r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DeviceOption.Resolve(r.GetValue(device)));
+                    r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
+                    DeviceOption.Resolve(r.GetValue(device)));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
@@ -108,6 +114,13 @@ public static class DemoCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The demo's full method needs a classifier prior: "cam" or "saliency" (not "none").</summary>
+    internal static MaskPrior DemoMaskPrior(string text)
+    {
+        MaskPrior p = GanOptions.ParseMaskPrior(text);
+        return p == MaskPrior.None ? throw new TrainingException("--mask-prior none leaves the demo's full method without its mask prior; use cam or saliency.") : p;
     }
 
     private static void Say(string text) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {text}");
@@ -178,7 +191,7 @@ public static class DemoCommand
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
                 GeneratorAverageDecay = o.GeneratorAverage,
             };
-            if (ablation == Ablation.Full) options = FullMethod(options);
+            if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior);
             string dir = Path.Combine(o.Out, "translator-" + name);
             var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2), Device = o.Device },
                 data, ablation == Ablation.CycleGan ? null : cdam);

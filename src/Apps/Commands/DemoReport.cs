@@ -42,7 +42,8 @@ internal static class DemoReport
                 (o.GeneratorAverage > 0 ? $"; each translator is the moving average of its generator's weights (decay {o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)}). " : ". ") +
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
-                "option B's classifier-activation prior as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
+                (o.MaskPrior == MaskPrior.SaliencyTarget ? "option B's prior from the CDAM classifiers' saliency (their smoothed input gradient) " : "option B's classifier-activation prior ") +
+                "as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
                 $"CDAM label and feature (F1) alignment against {phi}. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
                 "to ~0 on a budget this short. The CycleGAN row is the plain ablation (no mask, no CDAM) with the same steps and rate.",
             ],
@@ -59,6 +60,7 @@ internal static class DemoReport
                 new("size", o.Size.ToString(CultureInfo.InvariantCulture)),
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
                 new("generator_average", o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)),
+                new("mask_prior", o.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "cam"),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",

@@ -40,7 +40,7 @@ public static class TrainCommand
         var cycleScope = new Option<string>("--cycle-scope") { Description = "Cycle loss of the opacity domain over every pixel (full) or outside G's mask (outside-mask).", DefaultValueFactory = _ => "full" };
         var classifierView = new Option<string>("--classifier-view") { Description = "What the CDAM classifier is shown: plain | jittered (one random shift and exposure per step, its own training augmentation).", DefaultValueFactory = _ => "plain" };
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
-        var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map).", DefaultValueFactory = _ => "none" };
+        var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map) | saliency (from its input gradient, smoothed).", DefaultValueFactory = _ => "none" };
         var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
@@ -90,7 +90,7 @@ public static class TrainCommand
             if (classifierPaths.Count == 0 || classifierPaths.Any(string.IsNullOrEmpty))
                 throw new TrainingException(options.UseLabel || options.UseFeature
                     ? $"The {Name(options.Ablation)} ablation uses CDAM and needs --classifier FILE (or use --ablation mask)."
-                    : "The CAM mask prior (--mask-prior cam) needs the frozen classifier: give --classifier FILE.");
+                    : $"The mask prior --mask-prior {(options.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "cam")} needs the frozen classifier: give --classifier FILE.");
             var members = new List<OpacityClassifier>();
             foreach (string path in classifierPaths)
             {

@@ -1,6 +1,6 @@
 // What CDAM needs from the frozen CXR lesion classifier (METHOD.md): the opacity logit and the
 // feature maps at several depths, for the label-level and feature-level alignment losses, and the class
-// activation map of the opacity class for AASPM option B (the classifier-activation prior).
+// activation map (or the saliency map) of the opacity class for AASPM option B (the classifier prior).
 using Opacity.Tensors;
 
 namespace Opacity.Gan.Networks;
@@ -20,4 +20,8 @@ public interface IOpacityClassifier
 
     /// <summary>Class activation map of the opacity class, (N, 1, H, W) in [0, 1], without gradient.</summary>
     Tensor ActivationMap(Tensor images);
+
+    /// <summary>Saliency map of the opacity class (<see cref="ClassifierSaliency"/>), (N, 1, H, W) in [0, 1], without
+    /// gradient; needs gradient mode on and a frozen classifier.</summary>
+    Tensor SaliencyMap(Tensor images) => ClassifierSaliency.Map(this, images);
 }

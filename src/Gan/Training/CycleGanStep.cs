@@ -5,8 +5,8 @@
 // D_A = D_O judges opacity images, D_B = D_N judges clear ones. Adversarial losses are least squares.
 // The classifier (CDAM) is frozen for good in the constructor (Eval + SetRequiresGrad(false)), yet the
 // gradient of the CDAM losses flows through it into G's output. Loss values of the last step are kept
-// as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM prior adds
-// lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
+// as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM (or saliency) prior
+// adds lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
 // term by 1 - M (detached); ClassifierViewing.Jittered shows the classifier every CDAM image (and the mask
 // F1 weighs by) through the step's one random ClassifierView; GeneratorAverageDecay > 0 keeps a moving average
 // of G_AB's weights (GeneratorAverage), updated after each G step.
@@ -33,7 +33,7 @@ public sealed class CycleGanStep
         _o = options;
         Nets = nets;
         if (options.NeedsClassifier && classifier is null)
-            throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : "The CAM mask prior needs the frozen classifier; none was given.");
+            throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : $"The {(options.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "CAM")} mask prior needs the frozen classifier; none was given.");
         _classifier = options.NeedsClassifier ? classifier : null;
         if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); m.To(nets.Device); }   // permanently frozen, on the networks' device
         OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
@@ -111,9 +111,10 @@ public sealed class CycleGanStep
             Tensor lossTv = (MaskRegularizers.TotalVariation(mB) + MaskRegularizers.TotalVariation(mA)) * _o.LambdaMaskTv; // 1e-4 TV(M)
             total = total + lossMask + lossTv;
             Record("MaskSparsity", lossMask); Record("MaskTv", lossTv);
-            if (_o.UseCamPrior && _classifier is not null)
+            if (_o.UseClassifierPrior && _classifier is not null)
             {
-                Tensor target = MaskRegularizers.CamTarget(_classifier.ActivationMap(_realA), _o.CamK, _o.CamTemperature);
+                Tensor prior = _o.MaskPrior == MaskPrior.SaliencyTarget ? _classifier.SaliencyMap(_realA) : _classifier.ActivationMap(_realA);
+                Tensor target = MaskRegularizers.CamTarget(prior, _o.CamK, _o.CamTemperature);
                 Tensor lossCam = Loss.L1(mB, target) * _o.LambdaCam;                                          // |M - M_cam|_1 (option B)
                 total = total + lossCam;
                 Record("MaskCam", lossCam);

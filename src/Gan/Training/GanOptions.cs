@@ -45,6 +45,10 @@ public enum MaskPrior
     /// <summary>Option B as an L1 target: + lambda_cam |M - M_cam|_1 on G's mask of opacity images, with
     /// M_cam = sigmoid((CAM - tau) / T), tau = mean + k std of the per-image normalised CAM.</summary>
     CamTarget,
+    /// <summary>Option B with the classifier's saliency map (ClassifierSaliency: its input gradient, smoothed) in
+    /// place of the CAM; the same adaptive threshold and L1 target. Our option: the CAM marks the heart and
+    /// diaphragm as much as the lesion.</summary>
+    SaliencyTarget,
 }
 
 /// <summary>The generator backbone (METHOD.md: ResNet, CycleGAN's resnet_Nblocks, or U-Net).</summary>
@@ -124,8 +128,8 @@ public sealed record GanOptions
     [JsonIgnore] public bool UseMask => Ablation != Ablation.CycleGan;
     [JsonIgnore] public bool UseLabel => Ablation is Ablation.MaskLabel or Ablation.Full;
     [JsonIgnore] public bool UseFeature => Ablation is Ablation.MaskFeature or Ablation.Full;
-    [JsonIgnore] public bool UseCamPrior => UseMask && MaskPrior == MaskPrior.CamTarget;
-    [JsonIgnore] public bool NeedsClassifier => UseLabel || UseFeature || UseCamPrior;
+    [JsonIgnore] public bool UseClassifierPrior => UseMask && MaskPrior is MaskPrior.CamTarget or MaskPrior.SaliencyTarget;
+    [JsonIgnore] public bool NeedsClassifier => UseLabel || UseFeature || UseClassifierPrior;
 
     /// <summary>Throws a <see cref="TrainingException"/> naming the first bad value.</summary>
     public void Validate()
@@ -181,12 +185,13 @@ public sealed record GanOptions
         _ => throw new TrainingException($"Unknown classifier view '{text}'; expected plain or jittered."),
     };
 
-    /// <summary>"none" or "cam".</summary>
+    /// <summary>"none", "cam" or "saliency".</summary>
     public static MaskPrior ParseMaskPrior(string text) => text.Trim().ToLowerInvariant() switch
     {
         "none" => MaskPrior.None,
         "cam" => MaskPrior.CamTarget,
-        _ => throw new TrainingException($"Unknown mask prior '{text}'; expected none or cam."),
+        "saliency" => MaskPrior.SaliencyTarget,
+        _ => throw new TrainingException($"Unknown mask prior '{text}'; expected none, cam or saliency."),
     };
 
     /// <summary>"cyclegan", "mask", "mask+label", "mask+feature", "full".</summary>

@@ -1,7 +1,7 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
 // and the report's tables hold numbers for all three rows and the paired-truth (ideal) row; the
 // evaluation-only patients join the validation and test splits; the CDAM ensemble's members are saved;
-// the judge panel has its table and metrics. Bad sizes, member and judge counts are one sentence.
+// the judge panel has its table and metrics. Bad sizes, member and judge counts, mask prior and generator are one sentence.
 using Opacity.Cli;
 using static Opacity.Apps.Tests.CliRunner;
 
@@ -16,7 +16,7 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
@@ -31,6 +31,7 @@ public sealed class DemoCommandTests
             Assert.That(report, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("| judge 5 |"));
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
+            Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
@@ -61,5 +62,16 @@ public sealed class DemoCommandTests
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), "--generator-average", decay);
         Assert.That(code, Is.EqualTo(1));
         Assert.That(err.Trim(), Does.Contain($"--generator-average {decay} must be 0 (off) or in (0, 1)"));
+    }
+
+    [TestCase("--mask-prior", "none", "--mask-prior none leaves the demo's full method without its mask prior")]
+    [TestCase("--mask-prior", "gradcam", "Unknown mask prior 'gradcam'; expected none, cam or saliency.")]
+    [TestCase("--generator", "vgg", "resnet or unet")]
+    public void Bad_method_option_is_one_sentence(string option, string value, string message)
+    {
+        var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, value);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err.Trim(), Does.Contain(message));
+        Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
 }

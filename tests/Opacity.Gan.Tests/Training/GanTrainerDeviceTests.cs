@@ -157,6 +157,21 @@ public sealed class GanTrainerDeviceTests(string device)
     }
 
     [Test]
+    public void Saliency_prior_on_the_device_matches_the_cpu()
+    {
+        // the other classifier prior (MaskPrior.SaliencyTarget): a backward pass to the images on the device
+        var cpu = new TinyClassifier();
+        var gpu = new TinyClassifier();
+        foreach (var c in new[] { cpu, gpu }) { c.Eval(); c.SetRequiresGrad(false); }
+        gpu.To(Device.Cuda);
+        using var scope = Opacity.Tensors.Autograd.TensorScope.Begin();
+        Tensor images = Opacity.Gan.Data.ImageTensors.FromImages(TinyData.Images(2, Size, true, 8), Size);
+        Tensor onCpu = ClassifierSaliency.Map(cpu, images), onGpu = ClassifierSaliency.Map(gpu, images.To(Device.Cuda));
+        Assert.That(onGpu.Device, Is.EqualTo(Device.Cuda));
+        Assert.That(onGpu.ToArray(), Is.EqualTo(onCpu.ToArray()).Within(1e-4), "a map in [0, 1] from a float32 gradient");
+    }
+
+    [Test]
     public void Resume_on_the_device_continues_the_straight_run()
     {
         var straight = _gpu;

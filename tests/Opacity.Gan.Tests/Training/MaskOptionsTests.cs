@@ -58,7 +58,26 @@ public sealed class MaskOptionsTests
         Assert.That(step.Losses.ContainsKey("Label"), Is.False);
         // without the mask head the prior has nothing to act on
         var cyc = TinyData.Tiny(32, Ablation.CycleGan) with { MaskPrior = MaskPrior.CamTarget };
-        Assert.That(cyc.UseCamPrior, Is.False);
+        Assert.That(cyc.UseClassifierPrior, Is.False);
+    }
+
+    [Test]
+    public void Saliency_prior_adds_its_loss_leaves_the_classifier_without_gradients_and_needs_one()
+    {
+        using var scope = TensorScope.Begin();
+        var o = TinyData.Tiny(32, Ablation.Mask) with { MaskPrior = GanOptions.ParseMaskPrior("saliency"), LambdaCam = 2 };
+        Assert.That(o.MaskPrior, Is.EqualTo(MaskPrior.SaliencyTarget));
+        Assert.That(o.NeedsClassifier, Is.True);
+        var e = Assert.Throws<TrainingException>(() => _ = new CycleGanStep(new GanNetworks(o), o, null));
+        Assert.That(e!.Message, Does.Contain("saliency mask prior"));
+        var classifier = new TinyClassifier();
+        var step = new CycleGanStep(new GanNetworks(o), o, classifier);
+        var a = ImageTensors.FromImages(TinyData.Images(1, 32, true, 1), 32);
+        var b = ImageTensors.FromImages(TinyData.Images(1, 32, false, 2), 32);
+        step.Step(a, b, new Rng(1));
+        Assert.That(step.Losses["MaskCam"], Is.GreaterThan(0).And.LessThan(2.0 + 1e-9), "2 |M - M_prior|_1 with both in [0, 1]");
+        Assert.That(classifier.Parameters().All(p => p.Value.Grad is null), "the saliency backward must not reach the frozen classifier's weights");
+        Assert.That(a.Grad, Is.Null, "the saliency is taken on a detached copy of the batch");
     }
 
     [Test]
@@ -116,7 +135,7 @@ public sealed class MaskOptionsTests
     {
         Assert.That(Assert.Throws<TrainingException>(() => GanOptions.ParseGenerator("vgg"))!.Message, Does.Contain("resnet or unet"));
         Assert.That(Assert.Throws<TrainingException>(() => GanOptions.ParseContent("mix"))!.Message, Does.Contain("absolute or residual"));
-        Assert.That(Assert.Throws<TrainingException>(() => GanOptions.ParseMaskPrior("gradcam"))!.Message, Does.Contain("none or cam"));
+        Assert.That(Assert.Throws<TrainingException>(() => GanOptions.ParseMaskPrior("gradcam"))!.Message, Does.Contain("none, cam or saliency"));
         var o = new GanOptions { Size = 36, Generator = GeneratorKind.UNet, UNetDepth = 3 };
         Assert.That(Assert.Throws<TrainingException>(o.Validate)!.Message, Does.Contain("divisible by 8"));
     }
