@@ -1,6 +1,6 @@
 // WeightAverage: avg = d avg + (1 - d) theta after each update, starting at the initial weights; its state
 // round-trips under the module's parameter names; a bad decay and a missing or misshapen saved average are
-// refused with a sentence naming them.
+// refused with a sentence naming them. (The device path: WeightAverageDeviceTests.)
 using Opacity.Nn.Layers;
 using Opacity.Nn.Optim;
 using Opacity.Tensors;

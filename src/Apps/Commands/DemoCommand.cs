@@ -1,9 +1,12 @@
-// `opacity demo [--out DIR]`: the README's first command. On a fresh machine, CPU only, no download:
+// `opacity demo [--out DIR] [--device cpu|cuda|cuda:N]`: the README's first command. On a fresh machine, CPU by
+// default, no download:
 // synthetic phantoms -> the frozen CDAM classifiers (an ensemble of three ResNets, seeds apart), a
 // separate evaluation classifier (other architecture and seed) with a panel of further judges of its
 // recipe, and a lung U-Net -> the translator twice (full method and the CycleGAN ablation, same
 // budget) -> evaluation of both, of the untranslated images and of the paired truth -> a Markdown
 // report with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
+// --device runs every training, the translators and the evaluation networks there (a missing GPU is one
+// sentence before any work); the models under models/ are the same files whichever device wrote them.
 // The full method here uses the CPU-budget configuration (residual mask content, AASPM option B's CAM prior
 // as an L1 target, cycle loss outside the mask, learning rate 5e-4): with METHOD.md's defaults the mask
 // collapses to ~0 within a few hundred steps and nothing is removed (bench/results/amd-epyc-2core/method.md).
@@ -28,7 +31,7 @@ public static class DemoCommand
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
-        MaskPrior MaskPrior = DefaultMaskPrior);
+        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default);
 
     /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
     /// or their saliency map (saliency).</summary>
@@ -89,9 +92,10 @@ public static class DemoCommand
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
         var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
+        var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, device,
         };
         command.SetAction(r =>
         {
@@ -99,7 +103,8 @@ public static class DemoCommand
             {
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
-                    r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"));
+                    r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
+                    DeviceOption.Resolve(r.GetValue(device)));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
@@ -128,11 +133,14 @@ public static class DemoCommand
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (!GanOptions.IsGeneratorAverageDecay(o.GeneratorAverage)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
+        try { TrainingDevice.Require(o.Device); }
+        catch (DeviceUnavailableException e) { throw new TrainingException(e.Message, e); }
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(o.Out);
         string models = Path.Combine(o.Out, "models");
         Directory.CreateDirectory(models);
 
+        if (!o.Device.IsCpu) Say($"device {o.Device}: {CudaRuntime.Describe(o.Device)}");
         Say($"1/6 synthesising {o.Count} phantom patients at {o.Size} px, and {o.EvalCount} more for evaluation only");
         PhantomCase[] all = TrainingData.Synthesize(o.Count, o.Size, o.Seed);
         var train = all.Where(c => c.Split == Split.Train).ToList();
@@ -151,7 +159,7 @@ public static class DemoCommand
         // for the called-opacity table and `opacity eval --judge`) are plain CNNs.
         ClassifierTrainResult TrainAndSave(ClassifierKind kind, ulong seed, string file)
         {
-            var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = kind, Width = 8, Steps = o.ClassifierSteps, Seed = seed });
+            var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = kind, Width = 8, Steps = o.ClassifierSteps, Seed = seed, Device = o.Device });
             ClassifierCheckpoint.Save(r.Model, Path.Combine(models, file), o.Size, seed, o.ClassifierSteps, r.Validation);
             return r;
         }
@@ -166,7 +174,7 @@ public static class DemoCommand
             (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
 
         Say("3/6 training the lung U-Net on clear images");
-        var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30 });
+        var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30, Device = o.Device });
         SegmenterTrainer.Save(seg.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
         Say($"    validation lung IoU {seg.Validation?.MeanIoU:F3}");
 
@@ -185,7 +193,7 @@ public static class DemoCommand
             };
             if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior);
             string dir = Path.Combine(o.Out, "translator-" + name);
-            var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2) },
+            var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2), Device = o.Device },
                 data, ablation == Ablation.CycleGan ? null : cdam);
             long last = 0;
             trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
@@ -197,7 +205,7 @@ public static class DemoCommand
             judges: panel.Count == 0 ? null : panel.Select(j => j.Model).ToList());
         var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false) };
         MethodScores? ideal = evaluation.EvaluateIdeal();
-        var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, Device.Cpu));
+        var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, o.Device));
         try
         {
             rows.Add(evaluation.Evaluate("CycleGAN (ablation)", x => Translate(translators["cyclegan"], x, o.Size)));

@@ -1,5 +1,5 @@
 // `opacity train-classifier (--data DIR | --synth N) [--size PX] --steps N --seed S --out FILE
-//  [--kind resnet|plain] [--width W] [--batch B] [--lr LR]`: trains the opacity classifier (CDAM's frozen
+//  [--kind resnet|plain] [--width W] [--batch B] [--lr LR] [--device cpu|cuda|cuda:N]`: trains the opacity classifier (CDAM's frozen
 // classifier, or with another kind and seed the evaluation classifier) on the train split, reports the
 // val split, writes a safetensors checkpoint with metadata. Bad input: one sentence, exit 1. Tested by
 // TrainCommandTests.
@@ -7,6 +7,7 @@ using System.CommandLine;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Training;
+using Opacity.Tensors;
 
 namespace Opacity.Cli.Commands;
 
@@ -25,6 +26,7 @@ public static class TrainClassifierCommand
         command.Options.Add(batch);
         command.SetAction(parse => TrainingRunner.Guard(() =>
         {
+            Device device = DeviceOption.Resolve(parse.GetValue(data.Device));
             var k = ClassifierCheckpoint.ParseKind(parse.GetValue(kind) ?? "", "--kind");
             int w = parse.GetValue(width);
             if (w < 1) throw new TrainingException($"--width {w} must be positive.");
@@ -33,7 +35,7 @@ public static class TrainClassifierCommand
             var options = new ClassifierTrainOptions
             {
                 Kind = k, Width = w, Steps = parse.GetValue(data.Steps), BatchSize = parse.GetValue(batch),
-                LearningRate = parse.GetValue(data.Lr), Seed = parse.GetValue(data.Seed),
+                LearningRate = parse.GetValue(data.Lr), Seed = parse.GetValue(data.Seed), Device = device,
             };
             ClassifierTrainResult r = TrainingRunner.WithProgress("classifier", options.Steps, p => ClassifierTrainer.Train(train, val, options, p));
             string outPath = parse.GetValue(data.Out)!;

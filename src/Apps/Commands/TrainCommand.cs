@@ -1,7 +1,9 @@
 // `opacity train`: trains the masked CycleGAN (with CDAM when the ablation needs it) on a phantom folder
 // written by `opacity synth` (train split, unpaired opacity / clear images). Shows a Spectre.Console
 // progress bar with the losses and images/s when the terminal is interactive, a line per checkpoint
-// otherwise. Ctrl-C writes a checkpoint and exits cleanly (exit 130); --resume continues bit for bit.
+// otherwise. Ctrl-C writes a checkpoint and exits cleanly (exit 130); --resume continues bit for bit on the
+// CPU (to within float rounding on a GPU). --device cpu|cuda|cuda:N: where the step runs (DeviceOption: a
+// missing GPU is one sentence, exit 1); the checkpoint is the same file whichever device wrote it.
 // --classifier may be given several times: the frozen classifiers then act as one CDAM classifier
 // (ClassifierEnsemble: mean logit, every member's features, mean CAM), as the demo does.
 // Bad input (missing or wrong classifier file, empty or one-domain folder, wrong size, NaN loss): one
@@ -39,14 +41,16 @@ public static class TrainCommand
         var classifierView = new Option<string>("--classifier-view") { Description = "What the CDAM classifier is shown: plain | jittered (one random shift and exposure per step, its own training augmentation).", DefaultValueFactory = _ => "plain" };
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
         var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map) | saliency (from its input gradient, smoothed).", DefaultValueFactory = _ => "none" };
+        var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
+                var onDevice = DeviceOption.Resolve(parse.GetValue(device));
                 var options = new GanOptions
                 {
                     Size = parse.GetValue(size), Seed = parse.GetValue(seed), Ablation = GanOptions.ParseAblation(parse.GetValue(ablation) ?? "full"),
@@ -62,7 +66,7 @@ public static class TrainCommand
                 var run = new TrainerOptions
                 {
                     OutDir = parse.GetValue(outDir)!, Steps = n, Resume = parse.GetValue(resume),
-                    CheckpointEvery = parse.GetValue(ckEvery), SampleEvery = parse.GetValue(sampleEvery),
+                    CheckpointEvery = parse.GetValue(ckEvery), SampleEvery = parse.GetValue(sampleEvery), Device = onDevice,
                 };
                 return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier) ?? []);
             }
@@ -124,7 +128,7 @@ public static class TrainCommand
             }
             Console.WriteLine(result.Cancelled
                 ? $"Interrupted at step {result.StepsDone}; checkpoint written to {result.CheckpointPath} (continue with --resume)."
-                : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px); checkpoint {result.CheckpointPath}.");
+                : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px{(run.Device.IsCpu ? "" : $", on {run.Device}")}); checkpoint {result.CheckpointPath}.");
             return result.Cancelled ? 130 : 0;
         }
         finally { Console.CancelKeyPress -= onCancel; }

@@ -1,5 +1,5 @@
 // `opacity train-segmenter (--data DIR | --synth N) [--size PX] --steps N --seed S --out FILE
-//  [--width W] [--depth D] [--batch B] [--lr LR]`: trains the U-Net lung segmenter on the clear images of
+//  [--width W] [--depth D] [--batch B] [--lr LR] [--device cpu|cuda|cuda:N]`: trains the U-Net lung segmenter on the clear images of
 // the train split (METHOD.md), reports mean foreground IoU/Dice on the clear val images next to the
 // all-lung and majority-mask baselines, and writes a safetensors checkpoint. Bad input: one sentence,
 // exit 1. Tested by TrainCommandTests.
@@ -7,6 +7,7 @@ using System.CommandLine;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Training;
+using Opacity.Tensors;
 
 namespace Opacity.Cli.Commands;
 
@@ -25,6 +26,7 @@ public static class TrainSegmenterCommand
         command.Options.Add(batch);
         command.SetAction(parse => TrainingRunner.Guard(() =>
         {
+            Device device = DeviceOption.Resolve(parse.GetValue(data.Device));
             int w = parse.GetValue(width), d = parse.GetValue(depth);
             if (w < 1) throw new TrainingException($"--width {w} must be positive.");
             if (d < 1 || d > 6) throw new TrainingException($"--depth {d} must be 1..6.");
@@ -32,7 +34,7 @@ public static class TrainSegmenterCommand
             var options = new SegmenterTrainOptions
             {
                 Width = w, Depth = d, Steps = parse.GetValue(data.Steps), BatchSize = parse.GetValue(batch),
-                LearningRate = parse.GetValue(data.Lr), Seed = parse.GetValue(data.Seed),
+                LearningRate = parse.GetValue(data.Lr), Seed = parse.GetValue(data.Seed), Device = device,
             };
             SegmenterTrainResult r = TrainingRunner.WithProgress("segmenter", options.Steps, p => SegmenterTrainer.Train(train, val, options, p));
             string outPath = parse.GetValue(data.Out)!;

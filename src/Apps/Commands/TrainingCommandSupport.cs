@@ -1,10 +1,13 @@
 // Shared by `opacity train-classifier` and `opacity train-segmenter`: the data options (--data DIR or
-// --synth N, --size), the train/val split (the phantoms' own Split column: Train for training, Val for
-// validation), the Spectre.Console progress bar (plain output when redirected) and error printing.
-// Tested through TrainCommandTests in tests/Opacity.Apps.Tests.
+// --synth N, --size, --device), the train/val split (the phantoms' own Split column: Train for training, Val for
+// validation), the Spectre.Console progress bar (plain output when redirected) and error printing. DeviceOption
+// is the --device of every training command and the demo (cpu, cuda or cuda:N, as translate and eval take it),
+// checked before any work: an unknown name or a missing GPU is one sentence and exit 1.
+// Tested through TrainCommandTests and TrainDeviceCommandTests in tests/Opacity.Apps.Tests.
 using System.CommandLine;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Training;
+using Opacity.Tensors;
 using Spectre.Console;
 
 namespace Opacity.Cli.Commands;
@@ -18,10 +21,11 @@ internal sealed class TrainingDataOptions
     public Option<int> Steps { get; } = new("--steps") { Description = "Optimiser steps.", DefaultValueFactory = _ => 300 };
     public Option<double> Lr { get; } = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3 };
     public Option<string> Out { get; } = new("--out") { Description = "Checkpoint file (.safetensors), written atomically at the end.", Required = true };
+    public Option<string> Device { get; } = DeviceOption.Create();
 
     public void AddTo(Command c)
     {
-        foreach (Option o in new Option[] { Data, Synth, Size, Seed, Steps, Lr, Out }) c.Options.Add(o);
+        foreach (Option o in new Option[] { Data, Synth, Size, Seed, Steps, Lr, Out, Device }) c.Options.Add(o);
     }
 
     /// <summary>Loads or generates the cases; returns the train and validation splits and a description.</summary>
@@ -51,6 +55,24 @@ internal sealed class TrainingDataOptions
         var val = cases.Where(c => c.Split == Split.Val).ToList();
         if (train.Count == 0) throw new TrainingException($"The data ({source}) has no images in the train split.");
         return (train, val, source);
+    }
+}
+
+internal static class DeviceOption
+{
+    /// <summary>--device, default cpu.</summary>
+    public static Option<string> Create() => new("--device") { Description = "Where training runs: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
+
+    /// <summary>Parses <paramref name="text"/> and checks that the device can be used now; an unknown name or a missing
+    /// GPU is a TrainingException of one sentence ("Cannot train on cuda:0: no CUDA driver: ...").</summary>
+    public static Device Resolve(string? text)
+    {
+        Device device;
+        try { device = Opacity.Tensors.Device.Parse(text ?? "cpu"); }
+        catch (ArgumentException e) { throw new TrainingException(e.Message, e); }
+        try { TrainingDevice.Require(device); }
+        catch (DeviceUnavailableException e) { throw new TrainingException(e.Message, e); }
+        return device;
     }
 }
 

@@ -26,7 +26,8 @@
 // how much of a difference between rows is the translator and how much is the judge.
 // Each image is translated once per Evaluate call (memoised by reference: the opacity test images are
 // used by several measures), and the networks see at most BatchSize images at a time, so memory does not
-// grow with the size of the split.
+// grow with the size of the split. The evaluation networks run where their weights are (the demo's --device
+// leaves them on the device they were trained on): each batch is copied there, the scores come back.
 using Opacity.Gan.Data;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Metrics;
@@ -237,7 +238,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
     {
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
-        return F.Sigmoid(model.Classify(ImageTensors.FromImages(chunk, size)).Logit).ToArrayF64();
+        return F.Sigmoid(model.Classify(Training.TrainingDevice.OnDeviceOf(model, ImageTensors.FromImages(chunk, size))).Logit).ToArrayF64();
     });
 
     /// <summary>FID and KID mean of the translated opacity images against the real clear test images, on one

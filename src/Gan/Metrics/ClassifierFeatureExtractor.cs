@@ -21,7 +21,7 @@ public sealed class ClassifierFeatureExtractor(OpacityClassifier model, int imag
     public Tensor Extract(Tensor images)
     {
         using var noGrad = GradMode.NoGrad();
-        Tensor deepest = model.Classify(images).Features[^1];
+        Tensor deepest = model.Classify(Training.TrainingDevice.OnDeviceOf(model, images)).Features[^1];   // the images go where the model lives
         return F.GlobalAvgPool2d(deepest).Reshape(deepest.Shape[0], deepest.Shape[1]);
     }
 }

@@ -124,7 +124,7 @@ public sealed class OpacityClassifier : Module, IOpacityClassifier
             foreach (float f in s) max = Math.Max(max, f);
             for (int j = 0; j < hw; j++) s[j] = max > 0 ? Math.Clamp(s[j] / max, 0f, 1f) : 0f;
         }
-        return Tensor.FromArray(v, n, 1, images.Shape[2], images.Shape[3]);
+        return Tensor.FromArray(v, n, 1, images.Shape[2], images.Shape[3]).To(images.Device);
     }
 
     private static void Check(Tensor x)

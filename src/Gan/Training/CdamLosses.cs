@@ -18,8 +18,8 @@ public static class CdamLosses
 {
     /// <summary>BCE(p(G(x_o)), 0) + BCE(p(F(x_n)), 1) from the two logits (N, 1).</summary>
     public static Tensor Label(Tensor logitTranslatedOpacity, Tensor logitTranslatedClear)
-        => Loss.BceWithLogits(logitTranslatedOpacity, Tensor.Zeros(logitTranslatedOpacity.Shape))
-         + Loss.BceWithLogits(logitTranslatedClear, Tensor.Ones(logitTranslatedClear.Shape));
+        => Loss.BceWithLogits(logitTranslatedOpacity, Tensor.Zeros(logitTranslatedOpacity.Shape, device: logitTranslatedOpacity.Device))
+         + Loss.BceWithLogits(logitTranslatedClear, Tensor.Ones(logitTranslatedClear.Shape, device: logitTranslatedClear.Device));
 
     /// <summary>F1: features of G(x_o) equal to those of x_o outside the (downsampled) mask.</summary>
     public static Tensor FeatureF1(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> reference, Tensor? mask, double[]? weights, int members = 1)

@@ -4,8 +4,11 @@
 // mini-batches, each step inside its own TensorScope so memory stays flat. Validation: loss, accuracy,
 // sensitivity, specificity at 0.5 and ROC AUC, in eval mode (BatchNorm running statistics). The
 // checkpoint is a safetensors state dict (StateDict.Save, atomic) with metadata model, kind, width, size,
-// seed, steps and the validation numbers; ClassifierCheckpoint reads it back. Tested by
-// TrainerTests (learning smoke test, determinism, checkpoint round trip and mismatch errors).
+// seed, steps and the validation numbers; ClassifierCheckpoint reads it back. Options.Device (default the CPU):
+// the model is built on the CPU from the seed, moved there before Adam is made, each batch is copied there, and
+// the trained model is returned on it (Probabilities / Evaluate copy their inputs to the model's device; the
+// checkpoint is written from CPU copies). Tested by ClassifierSegmenterTrainerTests (learning smoke test,
+// determinism, checkpoint round trip and mismatch errors) and TrainerDeviceTests (device vs CPU).
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
@@ -32,6 +35,8 @@ public sealed record ClassifierTrainOptions
     public double LearningRate { get; init; } = 1e-3;
     public ulong Seed { get; init; } = 1;
     public bool Augment { get; init; } = true;
+    /// <summary>Where the steps run; the trained model is returned there.</summary>
+    public Device Device { get; init; } = Device.Cpu;
 }
 
 public sealed record ClassifierTrainResult(OpacityClassifier Model, ClassifierMetrics? Validation, double SecondsPerStep, IReadOnlyList<double> Losses);
@@ -47,8 +52,10 @@ public static class ClassifierTrainer
         if (options.BatchSize <= 0) throw new TrainingException($"Batch size {options.BatchSize} must be positive.");
         int size = train[0].Size;
         CheckSize(size);
+        TrainingDevice.Require(options.Device);
         var rng = new Rng(options.Seed);
         var model = new OpacityClassifier(options.Kind, options.Width, rng.Fork());
+        model.To(options.Device);   // before Adam: its moments are made on the parameters' device
         var augmentRng = rng.Fork();
         var sampler = new TrainingData.Sampler(train.Count, rng.Fork());
         var adam = new Adam(model.Parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999);
@@ -62,7 +69,8 @@ public static class ClassifierTrainer
             {
                 int[] idx = sampler.Next(batch);
                 (Tensor x, _) = TrainingData.Batch(train, idx, options.Augment ? augmentRng : null);
-                Tensor target = Labels(train, idx);
+                x = x.To(options.Device);
+                Tensor target = Labels(train, idx).To(options.Device);
                 adam.ZeroGrad();
                 Tensor loss = Loss.BceWithLogits(model.Forward(x), target);
                 loss.Backward();
@@ -90,7 +98,7 @@ public static class ClassifierTrainer
             {
                 using var scope = TensorScope.Begin();
                 int[] idx = Enumerable.Range(first, Math.Min(batchSize, cases.Count - first)).ToArray();
-                float[] logits = model.Forward(TrainingData.Batch(cases, idx, null).Images).ToArray();
+                float[] logits = model.Forward(TrainingDevice.OnDeviceOf(model, TrainingData.Batch(cases, idx, null).Images)).ToArray();
                 for (int k = 0; k < idx.Length; k++) p[first + k] = 1.0 / (1.0 + Math.Exp(-logits[k]));
             }
         }

@@ -35,12 +35,12 @@ public sealed class CycleGanStep
         if (options.NeedsClassifier && classifier is null)
             throw new TrainingException(options.UseLabel || options.UseFeature ? $"The {options.Ablation} ablation uses CDAM and needs a classifier; none was given." : $"The {(options.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "CAM")} mask prior needs the frozen classifier; none was given.");
         _classifier = options.NeedsClassifier ? classifier : null;
-        if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); }   // permanently frozen
+        if (_classifier is Module m) { m.Eval(); m.SetRequiresGrad(false); m.To(nets.Device); }   // permanently frozen, on the networks' device
         OptimizerG = new Adam(nets.GAB.Parameters().Concat(nets.GBA.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
         OptimizerD = new Adam(nets.DA.Parameters().Concat(nets.DB.Parameters()), options.LearningRate, options.Beta1, options.Beta2);
         GeneratorAverage = options.GeneratorAverageDecay > 0 ? new WeightAverage(nets.GAB, options.GeneratorAverageDecay) : null;
-        PoolA = new ImagePool(options.PoolSize);
-        PoolB = new ImagePool(options.PoolSize);
+        PoolA = new ImagePool(options.PoolSize, nets.Device);
+        PoolB = new ImagePool(options.PoolSize, nets.Device);
     }
 
     public GanNetworks Nets { get; }

@@ -1,5 +1,6 @@
 // The four networks of the CycleGAN, built from GanOptions with seeds derived from GanOptions.Seed, and
-// their names in a checkpoint ("G_AB.", "G_BA.", "D_A.", "D_B." + the module's own dotted names).
+// their names in a checkpoint ("G_AB.", "G_BA.", "D_A.", "D_B." + the module's own dotted names). They are
+// built on the CPU (the same initial weights everywhere) and then moved to the training device.
 // Tested through the trainer's checkpoint tests.
 using Opacity.Gan.Networks;
 using Opacity.Nn;
@@ -9,13 +10,18 @@ namespace Opacity.Gan.Training;
 
 public sealed class GanNetworks
 {
-    public GanNetworks(GanOptions o)
+    public GanNetworks(GanOptions o, Device device = default)
     {
         GAB = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 101)));
         GBA = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 102)));
         DA = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 103)));
         DB = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 104)));
+        Device = device;
+        if (!device.IsCpu) foreach (var (_, module) in Named()) module.To(device);
     }
+
+    /// <summary>Where the four networks' parameters live (Device.Cpu unless built for another device).</summary>
+    public Device Device { get; }
 
     /// <summary>A generator of the configured backbone, mask head and content form.</summary>
     public static TranslationGenerator Generator(GanOptions o, Rng rng) => o.Generator switch

@@ -4,7 +4,12 @@
 // steps and at exit. A NaN/Inf loss stops the run before the optimiser touches the weights, with a
 // TrainingException naming the loss and the step; the last good checkpoint stays as it was.
 // Cancellation (Ctrl-C in the CLI) writes a checkpoint and returns cleanly. Resume continues bit for bit.
-// Tested by TrainerTests (smoke, resume, NaN guard, cancellation).
+// TrainerOptions.Device (default Device.Cpu) is where the step runs: the networks, the frozen classifier, the
+// optimiser moments, the weight average and the image pools live there, and each batch is copied to it. The
+// checkpoint is written from CPU copies (the same file as a CPU run's, loadable by Translator.Load anywhere),
+// and --resume restores it onto the run's device. On CUDA a resume continues to within float rounding, not
+// bit for bit (the step itself is not bit-reproducible across devices).
+// Tested by TrainerTests (smoke, resume, NaN guard, cancellation) and GanTrainerDeviceTests (device vs CPU).
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data;
@@ -25,6 +30,8 @@ public sealed record TrainerOptions
     public long SampleEvery { get; init; } = 500;
     /// <summary>Continue from OutDir/checkpoint.safetensors (its options win over the given ones).</summary>
     public bool Resume { get; init; }
+    /// <summary>Where the step runs (Device.Cpu, the default, or a CUDA device); the checkpoint does not depend on it.</summary>
+    public Device Device { get; init; } = Device.Cpu;
 }
 
 /// <summary>One progress report: the step just finished (1-based), every loss, throughput.</summary>
@@ -41,6 +48,7 @@ public sealed class GanTrainer
     public GanTrainer(GanOptions options, TrainerOptions run, UnpairedData data, IOpacityClassifier? classifier = null)
     {
         _run = run; _data = data;
+        TrainingDevice.Require(run.Device);
         CheckpointPath = Path.Combine(run.OutDir, GanCheckpoint.FileName);
         if (run.Resume)
         {
@@ -50,7 +58,7 @@ public sealed class GanTrainer
         options.Validate();
         if (data.Size != options.Size) throw new TrainingException($"The data are {data.Size} px but the model is configured for {options.Size} px.");
         Options = options;
-        Step = new CycleGanStep(new GanNetworks(options), options, classifier);
+        Step = new CycleGanStep(new GanNetworks(options, run.Device), options, classifier);
         if (run.Resume) _step = GanCheckpoint.Restore(CheckpointPath, Step);
     }
 
@@ -58,6 +66,7 @@ public sealed class GanTrainer
     public CycleGanStep Step { get; }
     public string CheckpointPath { get; }
     public long StepsDone => _step;
+    public Device Device => _run.Device;
     public Action<TrainingProgress>? Progress { get; set; }
     /// <summary>Test hook: the step (0-based) at which the named loss becomes NaN.</summary>
     internal (long Step, string Loss)? InjectNan { get; set; }
@@ -82,6 +91,7 @@ public sealed class GanTrainer
             using (TensorScope.Begin())
             {
                 var (a, b) = _data.Batch(_step, Options.BatchSize);
+                a = a.To(_run.Device); b = b.To(_run.Device);
                 long human = _step + 1;
                 Step.Step(a, b, new Rng(SeedMix.Of(Options.Seed, _step, 300)), () => CheckFinite(human), new Rng(SeedMix.Of(Options.Seed, _step, 301)));
             }
@@ -106,7 +116,7 @@ public sealed class GanTrainer
     {
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
-        Tensor x = ImageTensors.FromImages([_data.FirstOpacity], _data.Size);
+        Tensor x = ImageTensors.FromImages([_data.FirstOpacity], _data.Size).To(_run.Device);
         Translation t = Step.Nets.GAB.Translate(x);
         float[] input = ImageTensors.ToImage(x, 0), output = ImageTensors.ToImage(t.Output, 0);
         float[] mask = t.Mask is { } m ? m.ToArray() : new float[input.Length];

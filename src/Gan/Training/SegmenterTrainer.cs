@@ -4,7 +4,10 @@
 // mask; Adam (0.9/0.999), seeded, shuffled mini-batches with the same random shift on image and mask,
 // each step in its own TensorScope. Validation: foreground IoU and Dice at 0.5, per image, averaged over
 // images. The checkpoint is a safetensors state dict with metadata model, width, depth, upsampling,
-// size, seed, steps, val numbers. Tested by TrainerTests (IoU rises above the all-lung baseline, checkpoint round trip).
+// size, seed, steps, val numbers. Options.Device (default the CPU) as ClassifierTrainer: moved before Adam,
+// batches copied there, the model returned there (Predict copies its input to the model's device).
+// Tested by ClassifierSegmenterTrainerTests (IoU rises above the all-lung baseline, checkpoint round trip) and
+// TrainerDeviceTests (device vs CPU).
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
@@ -28,6 +31,8 @@ public sealed record SegmenterTrainOptions
     public double LearningRate { get; init; } = 1e-3;
     public ulong Seed { get; init; } = 1;
     public bool Augment { get; init; } = true;
+    /// <summary>Where the steps run; the trained model is returned there.</summary>
+    public Device Device { get; init; } = Device.Cpu;
 }
 
 public sealed record SegmenterTrainResult(UNet Model, SegmenterMetrics? Validation, double SecondsPerStep, IReadOnlyList<double> Losses);
@@ -45,8 +50,10 @@ public static class SegmenterTrainer
         if (options.BatchSize <= 0) throw new TrainingException($"Batch size {options.BatchSize} must be positive.");
         int size = clear[0].Size;
         CheckSize(size, options.Depth);
+        TrainingDevice.Require(options.Device);
         var rng = new Rng(options.Seed);
         var model = new UNet(1, 1, options.Width, options.Depth, options.Upsampling, NormKind.Batch, rng.Fork());
+        model.To(options.Device);   // before Adam: its moments are made on the parameters' device
         var augmentRng = rng.Fork();
         var sampler = new TrainingData.Sampler(clear.Count, rng.Fork());
         var adam = new Adam(model.Parameters(), lr: options.LearningRate, beta1: 0.9, beta2: 0.999);
@@ -59,6 +66,7 @@ public static class SegmenterTrainer
             using (TensorScope.Begin())
             {
                 (Tensor x, Tensor mask) = TrainingData.Batch(clear, sampler.Next(batch), options.Augment ? augmentRng : null);
+                x = x.To(options.Device); mask = mask.To(options.Device);
                 adam.ZeroGrad();
                 Tensor logits = model.Forward(x);
                 Tensor loss = Loss.BceWithLogits(logits, mask) + Loss.Dice(F.Sigmoid(logits), mask);
@@ -97,7 +105,7 @@ public static class SegmenterTrainer
     public static bool[][] Predict(UNet model, Tensor images)
     {
         using var noGrad = GradMode.NoGrad();
-        float[] logits = model.Forward(images).ToArray();
+        float[] logits = model.Forward(TrainingDevice.OnDeviceOf(model, images)).ToArray();
         int n = images.Shape[0], hw = images.Shape[2] * images.Shape[3];
         var masks = new bool[n][];
         for (int i = 0; i < n; i++)

@@ -46,7 +46,7 @@ public sealed class Adam(IEnumerable<Parameter> parameters, double lr = 2e-4, do
             if (_state.TryGetValue(Params[i], out var s)) { yield return ($"{i}.exp_avg", s.M); yield return ($"{i}.exp_avg_sq", s.V); }
     }
 
-    /// <summary>Restores the moments saved by <see cref="State"/> (checkpoint resume).</summary>
+    /// <summary>Restores the moments saved by <see cref="State"/> (checkpoint resume), as copies on each parameter's device.</summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> state, long stepCount)
     {
         StepCount = stepCount;
@@ -54,7 +54,8 @@ public sealed class Adam(IEnumerable<Parameter> parameters, double lr = 2e-4, do
         {
             if (!state.TryGetValue($"{i}.exp_avg", out Tensor? m) || !state.TryGetValue($"{i}.exp_avg_sq", out Tensor? v)) continue;
             Parameter p = Params[i];
-            _state[p] = TensorScope.Untracked(() => (m.Clone(), v.Clone()));
+            Device device = p.Value.Device;   // moments saved from any device resume on the parameter's
+            _state[p] = TensorScope.Untracked(() => (m.Device == device ? m.Clone() : m.To(device), v.Device == device ? v.Clone() : v.To(device)));
         }
     }
 }

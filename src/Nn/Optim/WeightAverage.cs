@@ -5,10 +5,13 @@
 // Yazici et al. 2019, "The unusual effectiveness of averaging in GAN training"). With decay d the average
 // spans about 1 / (1 - d) steps; the initial weights keep a share d^t after t steps, so d should leave
 // them negligible by the end of the run (0.995 over 1200 steps: 0.2 %).
-// The update is computed in double and stored in the parameter's type; state tensors live outside any
-// TensorScope and are named by the module's parameter names, so a checkpoint can hold them as a second
-// state dict of the same module. CPU tensors only (training runs on the CPU backend).
-// Tested by WeightAverageTests (update rule, state round trip, bad decay, device check).
+// The average lives on the parameters' device. On the CPU the update is computed in double and stored in the
+// parameter's type (the reference, unchanged bit for bit); on a CUDA device it is two scaled tensors added in
+// float32 by the device's elementwise kernels, fl(fl(d avg) + fl((1 - d) theta)), which differs from the CPU's
+// once-rounded value by about one ulp of the weight per step. State tensors live outside any TensorScope and are
+// named by the module's parameter names, so a checkpoint can hold them as a second state dict of the same module;
+// LoadState copies a saved (CPU) average onto the device. Build the average after moving the module (Module.To).
+// Tested by WeightAverageTests (update rule, state round trip, bad decay) and WeightAverageDeviceTests (device vs CPU).
 using Opacity.Tensors;
 using Opacity.Tensors.Autograd;
 
@@ -25,8 +28,6 @@ public sealed class WeightAverage
         if (!(decay > 0 && decay < 1)) throw new ArgumentOutOfRangeException(nameof(decay), decay, "The decay of a weight average must be in (0, 1).");
         Decay = decay;
         _params = [.. module.NamedParameters()];
-        foreach (var (name, p) in _params)
-            if (!p.Value.Device.IsCpu) throw new ArgumentException($"WeightAverage runs on CPU tensors; parameter '{name}' is on {p.Value.Device}.", nameof(module));
         _average = TensorScope.Untracked(() => _params.Select(p => p.Param.Value.Detach().Clone()).ToArray());
     }
 
@@ -39,7 +40,13 @@ public sealed class WeightAverage
         for (int i = 0; i < _params.Length; i++)
         {
             Tensor theta = _params[i].Param.Value, avg = _average[i];
-            if (avg.DType == DType.F32)
+            if (!avg.Device.IsCpu)
+            {
+                using var scope = TensorScope.Begin();
+                using var noGrad = GradMode.NoGrad();
+                avg.CopyFrom(avg * d + theta.Detach() * e);
+            }
+            else if (avg.DType == DType.F32)
             {
                 Span<float> a = avg.AsSpan();
                 ReadOnlySpan<float> t = theta.AsSpan();
@@ -71,8 +78,7 @@ public sealed class WeightAverage
             if (saved.Shape != _average[i].Shape)
                 throw new ArgumentException($"'{source}' holds a weight average of shape {saved.Shape} for parameter '{name}' of shape {_average[i].Shape}.");
             Tensor copy = saved.DType == _average[i].DType ? saved : saved.To(_average[i].DType);
-            if (copy.DType == DType.F32) copy.AsSpan().CopyTo(_average[i].AsSpan());
-            else copy.AsSpanF64().CopyTo(_average[i].AsSpanF64());
+            _average[i].CopyFrom(copy);   // across devices when the average lives on one
         }
     }
 }

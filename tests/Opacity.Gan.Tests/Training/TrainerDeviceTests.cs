@@ -1,0 +1,84 @@
+// ClassifierTrainer and SegmenterTrainer on a CUDA device (host emulator in CI; the "cuda" fixture runs on a
+// real GPU and is Ignored with the reason without one): two steps (with augmentation, BatchNorm in training
+// mode) match the CPU run in losses, weights and running statistics within DeviceTolerance.AdamBound; the
+// trained model stays on the device, and evaluating it there (Probabilities, Predict) agrees with a CPU copy
+// of the same weights. Phantoms are made at 64 px (their smallest size) and box-reduced to 32 px.
+using Opacity.Gan.Data.Phantoms;
+using Opacity.Gan.Networks;
+using Opacity.Gan.Training;
+using Opacity.Nn;
+using Opacity.Nn.Serialization;
+using Opacity.Tensors;
+using Opacity.TestSupport;
+
+namespace Opacity.Gan.Tests.Training;
+
+[TestFixture("cuda", Category = "Cuda")]
+[TestFixture("emulated-cuda")]
+[NonParallelizable]
+public sealed class TrainerDeviceTests(string device)
+{
+    private const int Steps = 2;
+    private List<PhantomCase> _cases = [];
+
+    [OneTimeSetUp]
+    public void SelectDevice()
+    {
+        _cases = [.. TrainingData.Synthesize(6, 64, 3).Select(c => TrainingData.Resize(c, 32))];
+        DeviceFixture.Select(device);
+    }
+
+    [OneTimeTearDown]
+    public void Restore() => CudaRuntime.UseHardware();
+
+    private static Dictionary<string, Tensor> State(Module m) => StateDict.Of(m).ToDictionary(t => t.Name, t => t.Value);
+
+    /// <summary>Step 1 sees identical weights and batches (only rounding differs); step 2 starts from weights up to the Adam bound apart.</summary>
+    private static void AssertLossesClose(IReadOnlyList<double> cpu, IReadOnlyList<double> gpu)
+    {
+        Assert.That(gpu, Has.Count.EqualTo(cpu.Count));
+        Assert.That(gpu[0], Is.EqualTo(cpu[0]).Within(1e-5 + 1e-4 * Math.Abs(cpu[0])), "step 1");
+        for (int s = 1; s < cpu.Count; s++) Assert.That(gpu[s], Is.EqualTo(cpu[s]).Within(1e-5 + 1e-2 * Math.Abs(cpu[s])), $"step {s + 1}");
+    }
+
+    [Test]
+    public void Classifier_steps_on_the_device_match_the_cpu()
+    {
+        var o = new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 2, Steps = Steps, BatchSize = 4, LearningRate = 1e-3, Seed = 4 };
+        ClassifierTrainResult cpu = ClassifierTrainer.Train(_cases, null, o);
+        ClassifierTrainResult gpu = ClassifierTrainer.Train(_cases, null, o with { Device = Device.Cuda });
+        Assert.That(gpu.Model.Parameters().All(p => p.Value.Device == Device.Cuda), Is.True, "the trained model stays on the device");
+        AssertLossesClose(cpu.Losses, gpu.Losses);
+        var (max, where) = DeviceTolerance.MaxDifference(State(cpu.Model), State(gpu.Model));
+        double bound = DeviceTolerance.AdamBound(o.LearningRate, 0.9, 0.999, Steps);
+        TestContext.Out.WriteLine($"classifier, {device} vs cpu after {Steps} steps: losses {string.Join(" / ", cpu.Losses.Zip(gpu.Losses, (a, b) => $"{a:R} vs {b:R}"))}; max |weight difference| {max:E2} at {where} (bound {bound:E2})");
+        Assert.That(max, Is.LessThanOrEqualTo(bound));
+
+        var copy = new OpacityClassifier(o.Kind, o.Width);
+        StateDict.Apply(copy, State(gpu.Model), "device model");
+        double[] onDevice = ClassifierTrainer.Probabilities(gpu.Model, _cases), onCpu = ClassifierTrainer.Probabilities(copy, _cases);
+        Assert.That(onDevice, Is.EqualTo(onCpu).Within(1e-5), "the device model evaluated on the device");
+    }
+
+    [Test]
+    public void Segmenter_steps_on_the_device_match_the_cpu()
+    {
+        var o = new SegmenterTrainOptions { Width = 2, Depth = 2, Steps = Steps, BatchSize = 2, LearningRate = 1e-3, Seed = 4 };
+        SegmenterTrainResult cpu = SegmenterTrainer.Train(_cases, null, o);
+        SegmenterTrainResult gpu = SegmenterTrainer.Train(_cases, null, o with { Device = Device.Cuda });
+        Assert.That(gpu.Model.Parameters().All(p => p.Value.Device == Device.Cuda), Is.True, "the trained model stays on the device");
+        AssertLossesClose(cpu.Losses, gpu.Losses);
+        var (max, where) = DeviceTolerance.MaxDifference(State(cpu.Model), State(gpu.Model));
+        double bound = DeviceTolerance.AdamBound(o.LearningRate, 0.9, 0.999, Steps);
+        TestContext.Out.WriteLine($"segmenter, {device} vs cpu after {Steps} steps: losses {string.Join(" / ", cpu.Losses.Zip(gpu.Losses, (a, b) => $"{a:R} vs {b:R}"))}; max |weight difference| {max:E2} at {where} (bound {bound:E2})");
+        Assert.That(max, Is.LessThanOrEqualTo(bound));
+
+        var copy = new UNet(1, 1, o.Width, o.Depth, o.Upsampling, NormKind.Batch);
+        StateDict.Apply(copy, State(gpu.Model), "device model");
+        bool[][] onDevice = SegmenterTrainer.Predict(gpu.Model, _cases), onCpu = SegmenterTrainer.Predict(copy, _cases);
+        int differ = onDevice.Zip(onCpu, (a, b) => a.Zip(b).Count(p => p.First != p.Second)).Sum();
+        int total = onCpu.Sum(m => m.Length);
+        // a pixel whose logit is within rounding of 0 may fall either side of the 0.5 threshold
+        Assert.That(differ, Is.LessThanOrEqualTo(total / 1000), $"{differ} of {total} predicted pixels differ");
+    }
+}
