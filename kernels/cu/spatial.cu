@@ -6,7 +6,7 @@
    v1  forward: one thread per output element (softmax: per row; norm statistics: one block per
        group with a double block sum); backward scatters (max pool, upsample, padding) run one thread
        per plane in the CPU's loop order, so no atomics and the same summation order  <- default
-   v2  softmax forward, norm statistics, norm apply, padding and resize backward only (the launchers pick them; measured on an H200,
+   v2  softmax forward, norm statistics, norm apply, padding, resize and max-pool backward only (the launchers pick them; measured on an H200,
        bench/results/nvidia-h200/): softmax: one warp per row, its lanes across the axis (coalesced
        when inner = 1, the launcher's case; v1's thread walks its row alone); norm statistics: one
        pass (double sum and sum of squares, var = E[x^2] - mean^2: float data cannot cancel that in
@@ -18,14 +18,18 @@
        resize backward: the same gather, one thread per input pixel over the window of outputs
        that can read it, with the forward's own weights (opk_linear / opk_nearest); not yet timed on
        a GPU (the anchor GAN step has no upsampling), picked for the same reason as padding's.
+       max-pool backward: the same gather, one thread per input pixel over the windows that can hold
+       it (at most ceil(k/s)^2), adding dy where the window's argmax is that pixel, in v1's order, so
+       bit-identical to v1; not yet timed on a GPU, picked for the same reason as padding's.
    Norm layout: group g, plane i starts at ((perInstance ? g : i*c + g) * hw); groups = n*c or c.
    Backward contract (STYLE.md G3): dx = (accumulate ? dx : 0) + local.
    Entry points: opk_softmax_fwd_v1, opk_softmax_fwd_v2, opk_softmax_bwd_v1, opk_avg_pool_fwd_v1, opk_avg_pool_bwd_v1,
-   opk_max_pool_fwd_v1, opk_max_pool_bwd_v1, opk_resize_fwd_v1, opk_resize_bwd_v1, opk_resize_bwd_v2, opk_pad_fwd_v1,
+   opk_max_pool_fwd_v1, opk_max_pool_bwd_v1, opk_max_pool_bwd_v2, opk_resize_fwd_v1, opk_resize_bwd_v1, opk_resize_bwd_v2, opk_pad_fwd_v1,
    opk_pad_bwd_v1, opk_pad_bwd_v2, opk_norm_stats_fwd_v1, opk_norm_stats_fwd_v2, opk_norm_apply_fwd_v1, opk_norm_apply_fwd_v2,
    opk_norm_sums_bwd_v1,
    opk_norm_params_bwd_v1, opk_norm_dx_bwd_v1
-   Tested: tests/Opacity.Kernels.Tests/Cuda/EmulatorSpatialKernelTests.cs vs the CPU kernels. */
+   Tested: through CudaBackend by tests/Opacity.Tensor.Tests/DeviceCatalogTests.cs ("emulated-cuda") vs the CPU
+   float64 reference; every v2 vs v1 and the scalar references by tests/Opacity.Kernels.Tests/Cuda/EmulatorVersion2Tests.cs. */
 #include "opk.cuh"
 
 #define OPK_FOR_EACH(i, n) for (long i = opk_global_index(); i < (long)(n); i += opk_grid_stride())
@@ -183,6 +187,42 @@ extern "C" __global__ void opk_max_pool_bwd_v1(const float* dy, const int* argma
     {
         if (!accumulate) for (long e = p * inPerPlane; e < (p + 1) * (long)inPerPlane; e++) dx[e] = 0.0f;
         for (long o = p * outPerPlane; o < (p + 1) * (long)outPerPlane; o++) dx[argmax[o]] += dy[o];
+    }
+}
+
+/* Outputs along one axis whose window holds input i: o*s - pad <= i < o*s - pad + k, clipped to [0, out)
+   (lo > hi when a stride longer than the window skips i). */
+static __device__ __forceinline__ void opk_pool_cover(int i, int out, int k, int s, int pad, int* lo, int* hi)
+{
+    const int a = i + pad - k, b = (i + pad) / s;   // o*s > a and o*s <= i + pad
+    *lo = a < 0 ? 0 : a / s + 1;
+    *hi = b < out - 1 ? b : out - 1;
+}
+
+/* v2: the gather. Input pixel e visits the outputs whose window holds it in increasing output index, the
+   order in which v1 adds them into dx[e], and keeps those whose argmax is e: the same float additions in
+   the same order, so dx is v1's bit for bit. Needs each argmax inside its own window (the forward's). */
+extern "C" __global__ void opk_max_pool_bwd_v2(const float* dy, const int* argmax, int planes, int h, int w, int k, int s, int pad,
+    float* dx, int accumulate)
+{
+    const int oh = (h + 2 * pad - k) / s + 1, ow = (w + 2 * pad - k) / s + 1;
+    const unsigned total = (unsigned)planes * (unsigned)h * (unsigned)w;
+    for (unsigned e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x)
+    {
+        const unsigned p = e / ((unsigned)h * (unsigned)w);
+        const int i = (int)(e / (unsigned)w % (unsigned)h), j = (int)(e % (unsigned)w);
+        int r0, r1, c0, c1;
+        opk_pool_cover(i, oh, k, s, pad, &r0, &r1);
+        opk_pool_cover(j, ow, k, s, pad, &c0, &c1);
+        const long plane = (long)p * oh * ow;
+        float g = accumulate ? dx[e] : 0.0f;
+        for (int r = r0; r <= r1; r++)
+            for (int q = c0; q <= c1; q++)
+            {
+                const long o = plane + (long)r * ow + q;
+                if (argmax[o] == (int)e) g += dy[o];
+            }
+        dx[e] = g;
     }
 }
 
@@ -511,6 +551,7 @@ OPK_EMU_REGISTER(opk_avg_pool_fwd_v1)
 OPK_EMU_REGISTER(opk_avg_pool_bwd_v1)
 OPK_EMU_REGISTER(opk_max_pool_fwd_v1)
 OPK_EMU_REGISTER(opk_max_pool_bwd_v1)
+OPK_EMU_REGISTER(opk_max_pool_bwd_v2)
 OPK_EMU_REGISTER(opk_resize_fwd_v1)
 OPK_EMU_REGISTER(opk_resize_bwd_v1)
 OPK_EMU_REGISTER(opk_resize_bwd_v2)

@@ -27,7 +27,8 @@ public class CudaKernelBench
 
     [Params("add_fwd_v1", "binary_fwd_v1", "binary_fwd_v2", "binary_same_v1", "binary_same_v2", "unary_fwd_v1", "reduce_to_fwd_v1",
         "reduce_to_fwd_v2", "softmax_fwd_v1", "softmax_fwd_v2", "norm_stats_fwd_v1", "norm_stats_fwd_v2", "norm_apply_fwd_v1",
-        "norm_apply_fwd_v2", "mask_blend_fwd_v1", "mask_blend_fwd_v2", "pad_fwd_v1", "pad_bwd_v1", "pad_bwd_v2", "resize_fwd_v1", "resize_bwd_v1", "resize_bwd_v2", "conv_fwd_v1", "conv_fwd_cudnn",
+        "norm_apply_fwd_v2", "mask_blend_fwd_v1", "mask_blend_fwd_v2", "pad_fwd_v1", "pad_bwd_v1", "pad_bwd_v2", "resize_fwd_v1", "resize_bwd_v1", "resize_bwd_v2",
+        "max_pool_bwd_v1", "max_pool_bwd_v2", "conv_fwd_v1", "conv_fwd_cudnn",
         "gemm_fwd_v1", "cublas_sgemm", "adam_update_v1", "memcpy_dtod")]
     public string Kernel { get; set; } = "add_fwd_v1";
 
@@ -59,6 +60,8 @@ public class CudaKernelBench
             "pad_bwd_v1" or "pad_bwd_v2" => () => SpatialCuda.PadBackward(l, true, a, planes, Hw - 6, Hw - 6, 3, 3, 3, 3, y, false, Version),
             "resize_fwd_v1" => () => SpatialCuda.Resize(l, true, a, planes, Hw / 2, Hw / 2, Hw, Hw, y),
             "resize_bwd_v1" or "resize_bwd_v2" => () => SpatialCuda.ResizeBackward(l, true, a, planes, Hw / 2, Hw / 2, Hw, Hw, y, false, Version),
+            // the U-Net's 2 x 2 pool over planes of Hw x Hw: dy (b) and argmax (m, filled by the forward below) of N / 4
+            "max_pool_bwd_v1" or "max_pool_bwd_v2" => () => SpatialCuda.MaxPoolBackward(l, b, m, planes, Hw, Hw, 2, 2, 0, y, false, Version),
             "conv_fwd_v1" => () => DenseCuda.ConvForward(l, Conv, a, b, 0, y, false),
             "conv_fwd_cudnn" when c.Dnn is { } dnn => () => dnn.Forward(Conv, a, b, y, false),
             "conv_fwd_cudnn" => () => Console.WriteLine($"cuDNN unavailable: {c.DnnStatus}"),
@@ -78,6 +81,8 @@ public class CudaKernelBench
         c.Memset32(b, 0x3f000000, N);
         c.Memset32(m, 0, N);
         c.Memset32(v, 0, N);
+        // argmax of an all-ones input: every window's first pixel, valid indices for the backward
+        if (Kernel.StartsWith("max_pool_bwd", StringComparison.Ordinal)) SpatialCuda.MaxPool(l, a, planes, Hw, Hw, 2, 2, 0, v, m);
         c.Synchronize();
     }
 
@@ -117,6 +122,8 @@ public class CudaKernelBench
         "unary_fwd_v1" or "softmax_fwd_v1" or "softmax_fwd_v2" or "pad_fwd_v1" or "pad_bwd_v1" or "pad_bwd_v2" or "memcpy_dtod" or "norm_apply_fwd_v1" or "norm_apply_fwd_v2" => (8.0 * N, "GB/s"),
         "reduce_to_fwd_v1" or "reduce_to_fwd_v2" or "norm_stats_fwd_v1" or "norm_stats_fwd_v2" => (4.0 * N, "GB/s"),
         "resize_fwd_v1" or "resize_bwd_v1" or "resize_bwd_v2" => (5.0 * N, "GB/s"),
+        // dx written (4N), dy and argmax read (N / 4 each, 4 bytes): what a gather must move; v1 also clears dx first
+        "max_pool_bwd_v1" or "max_pool_bwd_v2" => (6.0 * N, "GB/s"),
         "adam_update_v1" => (28.0 * N, "GB/s"),
         "conv_fwd_v1" or "conv_fwd_cudnn" => (2.0 * 64 * 64 * 9 * 64 * 64, "GFLOP/s"),
         _ => (2.0 * Mm * Mm * Mm, "GFLOP/s"),

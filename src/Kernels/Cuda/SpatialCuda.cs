@@ -1,10 +1,11 @@
 // Launcher for kernels/cu/spatial.cu: softmax, pooling, nearest/bilinear resize, zero/reflection pad,
 // instance/batch norm statistics, apply and backward. Versions: v1 for all; v2 for the softmax forward
-// (one warp per row), the norm statistics (one pass), the norm apply (per-plane grid rows) and the padding
-// and resize backward (gathers), see the .cu header. With version = ByShape (their default) Softmax takes v2
+// (one warp per row), the norm statistics (one pass), the norm apply (per-plane grid rows) and the padding,
+// resize and max-pool backward (gathers), see the .cu header. With version = ByShape (their default) Softmax takes v2
 // when the axis is contiguous (inner = 1), PadBackward when every pad is below its side, ResizeBackward,
-// NormStatistics and NormApply always (bench/results/nvidia-h200/); v1 stays as the oracle and for the other shapes.
-// Tested: Cuda/EmulatorBackendKernelTests.cs vs the CPU kernels (Opacity.Kernels.Cpu.*).
+// MaxPoolBackward, NormStatistics and NormApply always (bench/results/nvidia-h200/; the resize and max-pool gathers
+// are not timed on a GPU yet); v1 stays as the oracle and for the other shapes. Tested: Cuda/EmulatorVersion2Tests.cs (every version vs the CPU kernels) and, through CudaBackend,
+// Opacity.Tensor.Tests' DeviceCatalogTests.
 namespace Opacity.Kernels.Cuda;
 
 public static class SpatialCuda
@@ -18,13 +19,14 @@ public static class SpatialCuda
     public const int NormApplyVersionCount = 2;
     public const int PadBackwardVersionCount = 2;
     public const int ResizeBackwardVersionCount = 2;
+    public const int MaxPoolBackwardVersionCount = 2;
     private const string Module = "spatial";
     internal static readonly KernelId[] SoftmaxFwd = LaunchShape.Table(Module, "softmax_fwd", SoftmaxVersionCount);
     internal static readonly KernelId[] SoftmaxBwd = LaunchShape.Table(Module, "softmax_bwd", VersionCount);
     internal static readonly KernelId[] AvgFwd = LaunchShape.Table(Module, "avg_pool_fwd", VersionCount);
     internal static readonly KernelId[] AvgBwd = LaunchShape.Table(Module, "avg_pool_bwd", VersionCount);
     internal static readonly KernelId[] MaxFwd = LaunchShape.Table(Module, "max_pool_fwd", VersionCount);
-    internal static readonly KernelId[] MaxBwd = LaunchShape.Table(Module, "max_pool_bwd", VersionCount);
+    internal static readonly KernelId[] MaxBwd = LaunchShape.Table(Module, "max_pool_bwd", MaxPoolBackwardVersionCount);
     internal static readonly KernelId[] ResizeFwd = LaunchShape.Table(Module, "resize_fwd", VersionCount);
     internal static readonly KernelId[] ResizeBwd = LaunchShape.Table(Module, "resize_bwd", ResizeBackwardVersionCount);
     internal static readonly KernelId[] PadFwd = LaunchShape.Table(Module, "pad_fwd", VersionCount);
@@ -83,12 +85,18 @@ public static class SpatialCuda
         Grid(l, MaxFwd, version, (long)planes * Out(h, k, s, pad) * Out(w, k, s, pad), ref args);
     }
 
-    public static void MaxPoolBackward(IKernelLauncher l, ulong dy, ulong argmax, int planes, int outPerPlane, int inPerPlane, ulong dx, bool accumulate,
-        int version = DefaultVersion)
+    /// <summary>dx[argmax[o]] (+)= dy[o] for the pooling geometry of <see cref="MaxPool"/> (its <paramref name="argmax"/>):
+    /// v1 scatters one thread per plane, v2 (ByShape's pick) gathers one thread per input pixel, bit-identical to v1.</summary>
+    public static void MaxPoolBackward(IKernelLauncher l, ulong dy, ulong argmax, int planes, int h, int w, int k, int s, int pad, ulong dx,
+        bool accumulate, int version = ByShape)
     {
         var args = new KernelArgs();
-        args.Add(dy); args.Add(argmax); args.Add(planes); args.Add(outPerPlane); args.Add(inPerPlane); args.Add(dx); args.Add(accumulate);
-        Grid(l, MaxBwd, version, planes, ref args);
+        if (version == ByShape) version = 2;
+        args.Add(dy); args.Add(argmax); args.Add(planes);
+        if (version == 2) { args.Add(h); args.Add(w); args.Add(k); args.Add(s); args.Add(pad); }
+        else { args.Add(Out(h, k, s, pad) * Out(w, k, s, pad)); args.Add(h * w); }
+        args.Add(dx); args.Add(accumulate);
+        Grid(l, MaxBwd, version, version == 2 ? (long)planes * h * w : planes, ref args);
     }
 
     public static void Resize(IKernelLauncher l, bool bilinear, ulong x, int planes, int h, int w, int oh, int ow, ulong y, int version = DefaultVersion)

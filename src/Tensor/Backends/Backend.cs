@@ -61,7 +61,8 @@ internal abstract class Backend
     public abstract void AvgPool(Tensor x, int k, int s, int pad, bool countIncludePad, Tensor y);
     public abstract void AvgPoolBackward(Tensor dy, int k, int s, int pad, bool countIncludePad, Tensor dx, bool accumulate);
     public abstract void MaxPool(Tensor x, int k, int s, int pad, Tensor y, int[]? argmax);
-    public abstract void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, bool accumulate);
+    // k, s, pad: the forward's. A scatter needs only argmax; a gather (CUDA v2) walks the windows that hold each pixel.
+    public abstract void MaxPoolBackward(Tensor dy, int[] argmax, int k, int s, int pad, Tensor dx, bool accumulate);
 
     public abstract void Upsample(bool bilinear, Tensor x, Tensor y);
     public abstract void UpsampleBackward(bool bilinear, Tensor dy, Tensor dx, bool accumulate);

@@ -105,7 +105,7 @@ internal sealed partial class CpuBackend
         else PoolingReference.MaxForward(x.AsSpanF64(), p, h, w, k, s, pad, y.AsSpanF64(), argmax);
     }
 
-    public override void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, bool accumulate)
+    public override void MaxPoolBackward(Tensor dy, int[] argmax, int k, int s, int pad, Tensor dx, bool accumulate)
     {
         if (dx.DType == DType.F32) Pooling.MaxBackward(dy.AsSpan(), argmax, dx.AsSpan(), dx.Numel, accumulate);
         else PoolingReference.MaxBackward(dy.AsSpanF64(), argmax, dx.AsSpanF64(), dx.Numel, accumulate);

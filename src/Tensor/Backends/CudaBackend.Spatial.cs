@@ -95,12 +95,12 @@ internal sealed partial class CudaBackend
         fixed (int* a = argmax) Context.CopyToHost(a, idx.Pointer, (long)y.Numel * sizeof(int));
     }
 
-    public override unsafe void MaxPoolBackward(Tensor dy, int[] argmax, Tensor dx, bool accumulate)
+    public override unsafe void MaxPoolBackward(Tensor dy, int[] argmax, int k, int s, int pad, Tensor dx, bool accumulate)
     {
-        var (p, _, _) = Planes(dx);
+        var (p, h, w) = Planes(dx);
         using DeviceBlock idx = Context.Allocator.Allocate((long)dy.Numel * sizeof(int));
         fixed (int* a = argmax) Context.CopyToDevice(idx.Pointer, a, (long)dy.Numel * sizeof(int));
-        SpatialCuda.MaxPoolBackward(L, P(dy), idx.Pointer, p, dy.Numel / p, dx.Numel / p, P(dx), accumulate);
+        SpatialCuda.MaxPoolBackward(L, P(dy), idx.Pointer, p, h, w, k, s, pad, P(dx), accumulate);
     }
 
     public override void Upsample(bool bilinear, Tensor x, Tensor y)

@@ -38,7 +38,7 @@ internal sealed class Pool2d(bool max, Tensor x, int k, int s, int pad, bool cou
     protected internal override void Backward(Tensor dy)
     {
         if (GradTarget(0, out bool acc) is not { } dx) return;
-        if (max) dy.Backend.MaxPoolBackward(dy, argmax!, dx, acc);
+        if (max) dy.Backend.MaxPoolBackward(dy, argmax!, k, s, pad, dx, acc);
         else dy.Backend.AvgPoolBackward(dy, k, s, pad, countIncludePad, dx, acc);
     }
 }

@@ -150,7 +150,8 @@ public sealed class CudaBindingTests
         SpatialCuda.AvgPool(recorder, 0, 1, 2, 2, 2, 2, 0, true, 0);
         SpatialCuda.AvgPoolBackward(recorder, 0, 1, 2, 2, 2, 2, 0, true, 0, false);
         SpatialCuda.MaxPool(recorder, 0, 1, 2, 2, 2, 2, 0, 0, 0);
-        SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 1, 4, 0, false);
+        SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 2, 2, 2, 2, 0, 0, false, version: 1);
+        SpatialCuda.MaxPoolBackward(recorder, 0, 0, 1, 2, 2, 2, 2, 0, 0, false, version: 2);
         SpatialCuda.Resize(recorder, true, 0, 1, 1, 1, 2, 2, 0);
         SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false, version: 1);
         SpatialCuda.ResizeBackward(recorder, true, 0, 1, 1, 1, 2, 2, 0, false, version: 2);

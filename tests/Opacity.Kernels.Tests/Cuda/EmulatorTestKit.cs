@@ -1,6 +1,6 @@
 // Small helpers for the emulator tests: pinned host arrays whose address stands in for a device pointer,
-// seeded random data, and llm.c's comparison rule |ref - got| <= atol + rtol*|ref| with a report of
-// the first mismatches and the largest difference.
+// seeded random data, llm.c's comparison rule |ref - got| <= atol + rtol*|ref| with a report of
+// the first mismatches and the largest difference, and a bitwise comparison.
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -49,6 +49,19 @@ internal sealed unsafe class AlignedFloats : IDisposable
     }
 }
 
+internal sealed class PinnedInts : IDisposable
+{
+    private GCHandle _handle;
+
+    public PinnedInts(int[] data) { Data = data; _handle = GCHandle.Alloc(data, GCHandleType.Pinned); }
+
+    public int[] Data { get; }
+
+    public ulong Address => (ulong)_handle.AddrOfPinnedObject();
+
+    public void Dispose() { if (_handle.IsAllocated) _handle.Free(); }
+}
+
 internal sealed class PinnedF64 : IDisposable
 {
     private GCHandle _handle;
@@ -90,6 +103,18 @@ internal static class Kit
         int acc = 1;
         for (int d = shape.Length - 1; d >= 0; d--) { s[d] = of[d] == 1 && shape[d] != 1 ? 0 : acc; acc *= of[d]; }
         return s;
+    }
+
+    /// <summary>Same bits in every element (a NaN payload or a signed zero included), for versions that promise the
+    /// same float operations in the same order.</summary>
+    public static void BitIdentical(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string name)
+    {
+        Assert.That(actual.Length, Is.EqualTo(expected.Length), $"{name}: length");
+        int bad = 0, first = -1;
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]) && bad++ == 0) first = i;
+        if (bad > 0)
+            Assert.Fail($"{name}: {bad} of {expected.Length} values differ in their bits; first [{first}] expected {expected[first]:R} got {actual[first]:R}");
     }
 
     public static void Close(ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double atol, double rtol, string name)

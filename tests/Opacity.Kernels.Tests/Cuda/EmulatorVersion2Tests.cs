@@ -1,8 +1,9 @@
 // The v2 kernels that the launchers pick by shape (binary and reduce-to: rows of the innermost dim;
-// softmax: a warp per row; norm statistics: one pass; norm apply: per-plane grid rows; padding and
-// resize backward: gathers) in the host emulator vs the scalar references,
+// softmax: a warp per row; norm statistics: one pass; norm apply: per-plane grid rows; padding, resize
+// and max-pool backward: gathers) in the host emulator vs the scalar references,
 // each at shapes on both sides of the launcher's rule, forced to v1 and to v2 and left to the rule, so
 // every path the backend can take is checked. Shapes cross the block and warp sizes (tails, idle lanes).
+// Max-pool backward v2 promises v1's float additions in v1's order, so it is compared bit for bit.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
 using Opacity.Kernels.Cuda;
@@ -159,6 +160,70 @@ public sealed class EmulatorVersion2Tests
                 SpatialCuda.ResizeBackward(EmulatorLauncher.Instance, bilinear, pdy.Address, planes, h, w, oh, ow, pdx.Address, accumulate, version);
                 Kit.Close(want, pdx.Data, 1e-5, 1e-5, $"resize backward bilinear={bilinear} v{version} accumulate={accumulate}");
             }
+        }
+    }
+
+    // k2 s2 (the U-Net and classifier pools); k3 s2 p1 at odd sizes; k3 s1 p1 (InceptionE: overlapping windows, one
+    // pixel the max of several); odd sizes whose last row/column no window reaches; a stride longer than the window
+    // (pixels between windows); k4 s1 p2 (up to 16 windows per pixel); tied values (the first maximum wins)
+    [TestCase(3, 8, 8, 2, 2, 0, false)]
+    [TestCase(2, 9, 7, 3, 2, 1, false)]
+    [TestCase(2, 7, 9, 3, 1, 1, false)]
+    [TestCase(1, 6, 5, 3, 2, 0, false)]
+    [TestCase(2, 7, 8, 2, 3, 1, false)]
+    [TestCase(1, 4, 5, 4, 1, 2, false)]
+    [TestCase(2, 9, 7, 3, 1, 1, true)]
+    public void Max_pool_backward_v2_is_bit_identical_to_v1_and_the_cpu(int planes, int h, int w, int k, int s, int pad, bool ties)
+    {
+        int oh = Pooling.OutSize(h, k, s, pad), ow = Pooling.OutSize(w, k, s, pad), n = planes * h * w, m = planes * oh * ow;
+        float[] x = Kit.Random(n, 33);
+        if (ties) x = Array.ConvertAll(x, v => MathF.Round(v));   // five values: most windows hold a tie
+        float[] dy = Kit.Random(m, 34), prior = Kit.Random(n, 35);
+        int[] argmax = new int[m];
+        PoolingReference.MaxForward<float>(x, planes, h, w, k, s, pad, new float[m], argmax);
+        int most = argmax.GroupBy(a => a).Max(g => g.Count());
+        if (s < k) Assert.That(most, Is.GreaterThan(1), "overlapping windows: the data must make some pixel the max of several");
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] cpu = (float[])prior.Clone();
+            Pooling.MaxBackward<float>(dy, argmax, cpu, n, accumulate);
+            double[] want = accumulate ? Kit.ToDouble(prior) : new double[n];
+            PoolingReference.MaxBackward<double>(Kit.ToDouble(dy), argmax, want, n, accumulate);
+            Kit.Close(want, cpu, 1e-6, 1e-6, $"cpu float max-pool backward accumulate={accumulate}");
+            foreach (int version in Versions)
+            {
+                using Pinned pdy = new(dy), pdx = new((float[])prior.Clone());
+                using PinnedInts pa = new(argmax);
+                SpatialCuda.MaxPoolBackward(EmulatorLauncher.Instance, pdy.Address, pa.Address, planes, h, w, k, s, pad, pdx.Address, accumulate, version);
+                Kit.BitIdentical(cpu, pdx.Data, $"max-pool backward v{version} accumulate={accumulate} (most windows per argmax {most})");
+            }
+        }
+    }
+
+    [Test]
+    public void Max_pool_backward_default_launches_v2_over_every_input_pixel()
+    {
+        var recorder = new Recorder();
+        // 800 input pixels: more than one block, so v2's grid is told apart from v1's (one thread per plane)
+        using Pinned pdy = new(new float[2 * 9 * 9]), pdx = new(new float[2 * 20 * 20]);
+        using PinnedInts pa = new(new int[2 * 9 * 9]);
+        SpatialCuda.MaxPoolBackward(recorder, pdy.Address, pa.Address, 2, 20, 20, 3, 2, 0, pdx.Address, false);
+        Assert.That(recorder.Launched, Is.EqualTo(new[] { "opk_max_pool_bwd_v2" }));
+        Assert.That(recorder.Threads, Is.GreaterThanOrEqualTo(2 * 20 * 20));
+    }
+
+    /// <summary>Records each launch's kernel and thread count, then runs it on the emulator.</summary>
+    private sealed class Recorder : IKernelLauncher
+    {
+        public List<string> Launched { get; } = [];
+
+        public long Threads { get; private set; }
+
+        public void Launch(KernelId kernel, Dim3 grid, Dim3 block, uint sharedBytes, ref KernelArgs args)
+        {
+            Launched.Add(kernel.Name);
+            Threads = (long)grid.X * grid.Y * grid.Z * block.X * block.Y * block.Z;
+            EmulatorLauncher.Instance.Launch(kernel, grid, block, sharedBytes, ref args);
         }
     }
 }
