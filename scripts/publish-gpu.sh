@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what a lent GPU machine runs (it has the NVIDIA driver and CUDA libraries but no .NET SDK,
 # see GPU.md): self-contained linux-x64 publishes of the CLI (opacity), the benchmarks
-# (Opacity.Bench) and the Kernels test suite as its own executable (StandaloneTests=true: NUnit's
+# (Opacity.Bench) and the Kernels, Nn and Gan test suites each as its own executable (StandaloneTests=true: NUnit's
 # Microsoft.Testing.Platform runner, so the Cuda tests run without `dotnet test`), into one folder
 # (they share one runtime), packed as .gpu/opacity-gpu.tar.xz (git-ignored; ~35 MB, the device tool
 # carries at most 64 MiB). Then prints the one device call that runs scripts/gpu-check.sh.
@@ -28,6 +28,8 @@ publish() {   # project, extra properties...
 publish src/Apps/Opacity.Cli.csproj
 publish bench/Opacity.Bench/Opacity.Bench.csproj
 publish tests/Opacity.Kernels.Tests/Opacity.Kernels.Tests.csproj -p:StandaloneTests=true
+publish tests/Opacity.Nn.Tests/Opacity.Nn.Tests.csproj -p:StandaloneTests=true
+publish tests/Opacity.Gan.Tests/Opacity.Gan.Tests.csproj -p:StandaloneTests=true
 
 echo "publish-gpu.sh: packing .gpu/opacity-gpu.tar.xz ..." >&2
 tar cJf "$out/opacity-gpu.tar.xz" -C "$stage" . || die "tar failed."

@@ -25,11 +25,20 @@ public class CudaKernelBench
     private readonly List<DeviceBlock> _blocks = [];
     private Action _launch = () => { };
 
-    [Params("add_fwd_v1", "binary_fwd_v1", "binary_fwd_v2", "binary_same_v1", "binary_same_v2", "unary_fwd_v1", "reduce_to_fwd_v1",
-        "reduce_to_fwd_v2", "softmax_fwd_v1", "softmax_fwd_v2", "norm_stats_fwd_v1", "norm_stats_fwd_v2", "norm_apply_fwd_v1",
-        "norm_apply_fwd_v2", "mask_blend_fwd_v1", "mask_blend_fwd_v2", "pad_fwd_v1", "pad_bwd_v1", "pad_bwd_v2", "resize_fwd_v1", "resize_bwd_v1", "resize_bwd_v2",
-        "max_pool_bwd_v1", "max_pool_bwd_v2", "conv_fwd_v1", "conv_fwd_cudnn",
-        "gemm_fwd_v1", "cublas_sgemm", "adam_update_v1", "memcpy_dtod")]
+    /// <summary>Every case; $OPACITY_BENCH_KERNELS (comma-separated prefixes, e.g. "max_pool,resize_bwd") keeps a subset, so a
+    /// short device call can time just the kernels that changed.</summary>
+    public static IEnumerable<string> Kernels()
+    {
+        string[] all = ["add_fwd_v1", "binary_fwd_v1", "binary_fwd_v2", "binary_same_v1", "binary_same_v2", "unary_fwd_v1", "reduce_to_fwd_v1",
+            "reduce_to_fwd_v2", "softmax_fwd_v1", "softmax_fwd_v2", "norm_stats_fwd_v1", "norm_stats_fwd_v2", "norm_apply_fwd_v1",
+            "norm_apply_fwd_v2", "mask_blend_fwd_v1", "mask_blend_fwd_v2", "pad_fwd_v1", "pad_bwd_v1", "pad_bwd_v2", "resize_fwd_v1", "resize_bwd_v1", "resize_bwd_v2",
+            "max_pool_bwd_v1", "max_pool_bwd_v2", "conv_fwd_v1", "conv_fwd_cudnn",
+            "gemm_fwd_v1", "cublas_sgemm", "adam_update_v1", "memcpy_dtod"];
+        string[] keep = (Environment.GetEnvironmentVariable("OPACITY_BENCH_KERNELS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return keep.Length == 0 ? all : all.Where(k => keep.Any(p => k.StartsWith(p, StringComparison.Ordinal)));
+    }
+
+    [ParamsSource(nameof(Kernels))]
     public string Kernel { get; set; } = "add_fwd_v1";
 
     /// <summary>False when no device opened: the Rate column then says so instead of dividing by an empty loop.
