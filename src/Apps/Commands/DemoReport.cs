@@ -38,9 +38,10 @@ internal static class DemoReport
                 $"and {o.EvalCount} more patients held out for evaluation only; the test split has {test.Count(c => c.Domain == Domain.Opacity)} opacity " +
                 $"and {test.Count(c => c.Domain == Domain.Clear)} clear images. Translators: " +
                 (o.Generator == GeneratorKind.UNet ? $"U-Net generator (width {o.Ngf}, depth {DemoCommand.DemoUNetDepth})" : $"ResNet generator (ngf {o.Ngf}, {o.Blocks} blocks)") +
-                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, CPU" +
+                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, " +
+                (o.Device.IsCpu ? "CPU" : $"on {o.Device}") +
                 (o.GeneratorAverage > 0 ? $"; each translator is the moving average of its generator's weights (decay {o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)}). " : ". ") +
-                $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores. All numbers below were measured in this run.",
+                $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores{(o.Device.IsCpu ? "" : " and the GPU")}. All numbers below were measured in this run.",
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
                 (o.MaskPrior == MaskPrior.SaliencyTarget ? "option B's prior from the CDAM classifiers' saliency (their smoothed input gradient) " : "option B's classifier-activation prior ") +
                 "as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
@@ -59,6 +60,7 @@ internal static class DemoReport
                 new("test_images", test.Count.ToString(CultureInfo.InvariantCulture)),
                 new("size", o.Size.ToString(CultureInfo.InvariantCulture)),
                 new("gan_steps", o.GanSteps.ToString(CultureInfo.InvariantCulture)),
+                new("device", o.Device.ToString()),
                 new("generator_average", o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)),
                 new("mask_prior", o.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "cam"),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
