@@ -18,6 +18,7 @@ using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Evaluation;
 using Opacity.Gan.Inference;
+using Opacity.Gan.Metrics;
 using Opacity.Gan.Networks;
 using Opacity.Gan.Reports;
 using Opacity.Gan.Training;
@@ -107,7 +108,8 @@ public static class DemoCommand
                     DeviceOption.Resolve(r.GetValue(device)));
                 return Run(o);
             }
-            catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or MetricInputException or MetricsException
+                or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 1;
@@ -152,6 +154,8 @@ public static class DemoCommand
         var evalVal = val.Concat(extra.Where(c => c.Split == Split.Val)).ToList();
         var evalTest = test.Concat(extra.Where(c => c.Split == Split.Test)).ToList();
         Say($"    {train.Count} train, {val.Count} validation, {test.Count} test patients; evaluation on {evalVal.Count} validation and {evalTest.Count} test patients");
+        RequireBothDomains(evalVal, "validation", o);   // before minutes of training, not after: thresholds, FID and KID need both
+        RequireBothDomains(evalTest, "test", o);
 
         Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifiers (plain CNNs, other seeds)");
         // Every classifier: width 8, the same steps, its own seed, saved under models/. CDAM members are ResNets of
@@ -220,6 +224,13 @@ public static class DemoCommand
             foreach (var t in translators.Values) t.Dispose();
         }
         return 0;
+    }
+
+    private static void RequireBothDomains(List<PhantomCase> split, string name, DemoOptions o)
+    {
+        int opacity = split.Count(c => c.Domain == Domain.Opacity), clear = split.Count - opacity;
+        if (opacity < 2 || clear < 2)
+            throw new TrainingException($"The evaluation {name} split has {opacity} opacity and {clear} clear images; the evaluation needs at least 2 of each: raise --count ({o.Count}) or --eval-count ({o.EvalCount}).");
     }
 
     internal static (float[] Image, float[]? Mask) Translate(Translator t, float[] x, int size)

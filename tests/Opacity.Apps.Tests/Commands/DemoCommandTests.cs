@@ -74,4 +74,18 @@ public sealed class DemoCommandTests
         Assert.That(err.Trim(), Does.Contain(message));
         Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
     }
+
+    [Test]
+    public void Too_few_evaluation_images_is_one_sentence_before_any_training()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "40", "--eval-count", "0");
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(err.Trim(), Does.Match("The evaluation (validation|test) split has \\d+ opacity and \\d+ clear images; the evaluation needs at least 2 of each"));
+            Assert.That(output, Does.Not.Contain("2/6"), "no classifier was trained");
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
 }
