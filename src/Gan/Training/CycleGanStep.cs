@@ -5,7 +5,8 @@
 // D_A = D_O judges opacity images, D_B = D_N judges clear ones. Adversarial losses are least squares.
 // The classifier (CDAM) is frozen for good in the constructor (Eval + SetRequiresGrad(false)), yet the
 // gradient of the CDAM losses flows through it into G's output. Loss values of the last step are kept
-// as doubles in Losses (name -> value) for logging and the NaN guard. Options: the CAM (or saliency) prior
+// as doubles in Losses (name -> value) for logging and the NaN guard, read from the device once after each
+// backward pass (not once per loss: on a GPU every read is a synchronisation). Options: the CAM (or saliency) prior
 // adds lambda_cam |M - M_cam|_1 on G's mask ("MaskCam"); CycleScope.OutsideMask weights the opacity domain's cycle
 // term by 1 - M (detached); ClassifierViewing.Jittered shows the classifier every CDAM image (and the mask
 // F1 weighs by) through the step's one random ClassifierView; GeneratorAverageDecay > 0 keeps a moving average
@@ -27,6 +28,7 @@ public sealed class CycleGanStep
     private Tensor _realA = null!, _realB = null!;
     private Translation _fakeB = null!, _fakeA = null!;
     private Tensor _recA = null!, _recB = null!;
+    private readonly List<(string Name, Tensor Loss)> _recorded = [];
 
     public CycleGanStep(GanNetworks nets, GanOptions options, IOpacityClassifier? classifier)
     {
@@ -137,9 +139,10 @@ public sealed class CycleGanStep
                 Record("Feature", lossFeat);
             }
         }
-        if (PoisonLoss is { } poisoned && Losses.ContainsKey(poisoned)) { Losses[poisoned] = double.NaN; PoisonLoss = null; }
-        Losses["G"] = total.Item();
+        Record("G", total);
         total.Backward();
+        ReadRecorded();
+        if (PoisonLoss is { } poisoned && Losses.ContainsKey(poisoned)) { Losses[poisoned] = double.NaN; PoisonLoss = null; }
     }
 
     /// <summary>Each D: 0.5 [ (D(real) - 1)^2 + D(pool(fake))^2 ], fakes detached and drawn from the pool.</summary>
@@ -151,6 +154,7 @@ public sealed class CycleGanStep
         Tensor lossDB = (Loss.LeastSquares(Nets.DB.Forward(_realB), 1.0) + Loss.LeastSquares(Nets.DB.Forward(fakeB), 0.0)) * 0.5;
         Record("DA", lossDA); Record("DB", lossDB);
         (lossDA + lossDB).Backward();
+        ReadRecorded();
     }
 
     /// <summary>|F(G(a)) - a|_1 over every pixel, or weighted by 1 - M (detached) with CycleScope.OutsideMask.</summary>
@@ -175,5 +179,15 @@ public sealed class CycleGanStep
         return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights, pFakeB.Members);
     }
 
-    private void Record(string name, Tensor loss) => Losses[name] = loss.Item();
+    private void Record(string name, Tensor loss) => _recorded.Add((name, loss.Detach()));
+
+    /// <summary>Losses now holds every loss recorded since the last call, read in one transfer: on a GPU each
+    /// Item() waits for the stream to drain, and a step records 16 losses.</summary>
+    private void ReadRecorded()
+    {
+        if (_recorded.Count == 0) return;
+        double[] values = F.Concat([.. _recorded.Select(r => r.Loss.Reshape(1))], 0).ToArrayF64();
+        for (int i = 0; i < values.Length; i++) Losses[_recorded[i].Name] = values[i];
+        _recorded.Clear();
+    }
 }
