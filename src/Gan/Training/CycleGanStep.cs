@@ -145,13 +145,20 @@ public sealed class CycleGanStep
         if (PoisonLoss is { } poisoned && Losses.ContainsKey(poisoned)) { Losses[poisoned] = double.NaN; PoisonLoss = null; }
     }
 
-    /// <summary>Each D: 0.5 [ (D(real) - 1)^2 + D(pool(fake))^2 ], fakes detached and drawn from the pool.</summary>
+    /// <summary>Each D: 0.5 [ (D(real) - 1)^2 + D(pool(fake))^2 ], fakes detached and drawn from the pool; with
+    /// LambdaOpacityNegative > 0, D_N also learns the real opacity images as not clear.</summary>
     public void BackwardD(Rng poolRng)
     {
         Tensor fakeA = PoolA.Query(_fakeA.Output, poolRng);
         Tensor fakeB = PoolB.Query(_fakeB.Output, poolRng);
         Tensor lossDA = (Loss.LeastSquares(Nets.DA.Forward(_realA), 1.0) + Loss.LeastSquares(Nets.DA.Forward(fakeA), 0.0)) * 0.5;
         Tensor lossDB = (Loss.LeastSquares(Nets.DB.Forward(_realB), 1.0) + Loss.LeastSquares(Nets.DB.Forward(fakeB), 0.0)) * 0.5;
+        if (_o.LambdaOpacityNegative > 0)
+        {
+            Tensor lossNeg = Loss.LeastSquares(Nets.DB.Forward(_realA), 0.0) * (0.5 * _o.LambdaOpacityNegative);   // real opacity is not clear
+            Record("DBOpacity", lossNeg);
+            lossDB = lossDB + lossNeg;
+        }
         Record("DA", lossDA); Record("DB", lossDB);
         (lossDA + lossDB).Backward();
         ReadRecorded();

@@ -105,6 +105,11 @@ public sealed record GanOptions
     public double LambdaLabel { get; init; } = 1;
     public double LambdaMaskSparsity { get; init; } = 0.05;
     public double LambdaMaskTv { get; init; } = 1e-4;
+    /// <summary>Weight of real opacity images as negatives of D_N: its loss gains 0.5 lambda D_N(a)^2 beside
+    /// CycleGAN's 0.5 [(D_N(b) - 1)^2 + D_N(pool(G(a)))^2]. 0 (default) is METHOD.md's D_N, which only ever sees
+    /// clear images and translations, so nothing teaches it that a lesion is not clear: at the end of a demo run it
+    /// scores untranslated opacity images as clear as real clear ones (method.md, session 7).</summary>
+    public double LambdaOpacityNegative { get; init; }
     /// <summary>Per-depth weights w_l of the feature loss; null = equal weights 1.</summary>
     public double[]? FeatureWeights { get; init; }
 
@@ -142,6 +147,7 @@ public sealed record GanOptions
         if (PoolSize < 0) throw new TrainingException($"Pool size {PoolSize} must be non-negative.");
         if (LearningRate <= 0) throw new TrainingException($"Learning rate {LearningRate} must be positive.");
         if (CamTemperature <= 0) throw new TrainingException($"CAM temperature {CamTemperature} must be positive.");
+        if (!(LambdaOpacityNegative >= 0)) throw new TrainingException($"The weight of opacity negatives for D_N, {LambdaOpacityNegative}, must be zero or positive.");
         if (!IsGeneratorAverageDecay(GeneratorAverageDecay))
             throw new TrainingException($"Generator average decay {GeneratorAverageDecay} must be 0 (off) or in (0, 1).");
     }
