@@ -41,10 +41,11 @@ public static class TrainCommand
         var classifierView = new Option<string>("--classifier-view") { Description = "What the CDAM classifier is shown: plain | jittered (one random shift and exposure per step, its own training augmentation).", DefaultValueFactory = _ => "plain" };
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
         var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map) | saliency (from its input gradient, smoothed).", DefaultValueFactory = _ => "none" };
+        var opacityNegatives = new Option<double>("--d-opacity-negatives") { Description = "Weight of real opacity images as negatives of the clear-domain discriminator D_N (0 = off: D_N sees only clear images and translations).", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, device })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -59,7 +60,7 @@ public static class TrainCommand
                     Content = GanOptions.ParseContent(parse.GetValue(content) ?? "absolute"), MaskPrior = GanOptions.ParseMaskPrior(parse.GetValue(maskPrior) ?? "none"),
                     CycleScope = GanOptions.ParseCycleScope(parse.GetValue(cycleScope) ?? "full"),
                     ClassifierViewing = GanOptions.ParseClassifierViewing(parse.GetValue(classifierView) ?? "plain"),
-                    GeneratorAverageDecay = parse.GetValue(average),
+                    GeneratorAverageDecay = parse.GetValue(average), LambdaOpacityNegative = parse.GetValue(opacityNegatives),
                 };
                 long n = parse.GetValue(steps);
                 if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");

@@ -64,6 +64,7 @@ public sealed class TrainCommandTests
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
     [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
     [TestCase("--generator-average", "1.5", "Generator average decay 1.5 must be 0 (off) or in (0, 1)")]
+    [TestCase("--d-opacity-negatives", "-1", "The weight of opacity negatives for D_N, -1, must be zero or positive.")]
     public void Unknown_method_option_values_fail(string option, string value, string message) =>
         Expect(Run(Train("badopt", "--ablation", "mask", option, value)), message);
 

@@ -81,6 +81,31 @@ public sealed class MaskOptionsTests
     }
 
     [Test]
+    public void Opacity_negatives_add_their_term_to_the_clear_discriminator_only()
+    {
+        using var scope = TensorScope.Begin();
+        var a = ImageTensors.FromImages(TinyData.Images(1, 32, true, 1), 32);
+        var b = ImageTensors.FromImages(TinyData.Images(1, 32, false, 2), 32);
+        Dictionary<string, double> Run(double lambda)
+        {
+            var o = TinyData.Tiny(32, Ablation.Mask) with { LambdaOpacityNegative = lambda };
+            var step = new CycleGanStep(new GanNetworks(o), o, null);
+            step.Step(a, b, new Rng(1));
+            return new Dictionary<string, double>(step.Losses);
+        }
+        var off = Run(0); var one = Run(1); var two = Run(2);
+        Assert.That(off.ContainsKey("DBOpacity"), Is.False);
+        Assert.That(one["G"], Is.EqualTo(off["G"]), "the generator's step does not see the option");
+        Assert.That(one["DA"], Is.EqualTo(off["DA"]));
+        Assert.That(one["DBOpacity"], Is.GreaterThan(0));
+        Assert.That(one["DB"] - off["DB"], Is.EqualTo(one["DBOpacity"]).Within(1e-6), "D_N's loss gains exactly the new term");
+        Assert.That(two["DBOpacity"], Is.EqualTo(2 * one["DBOpacity"]).Within(1e-6), "0.5 lambda D_N(a)^2 is linear in lambda");
+        foreach (double bad in new[] { -1.0, double.NaN })
+            Assert.That(Assert.Throws<TrainingException>(() => (TinyData.Tiny(32, Ablation.Mask) with { LambdaOpacityNegative = bad }).Validate())!.Message,
+                Does.Contain("opacity negatives"));
+    }
+
+    [Test]
     public void Cycle_outside_the_mask_weights_the_opacity_cycle_by_one_minus_mask()
     {
         using var scope = TensorScope.Begin();
