@@ -32,7 +32,7 @@ public static class DemoCommand
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
-        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default);
+        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = 0);
 
     /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
     /// or their saliency map (saliency).</summary>
@@ -70,9 +70,9 @@ public static class DemoCommand
     public const int DemoUNetDepth = 3;
 
     /// <summary>The full method's options for the demo's CPU budget (see the file header).</summary>
-    public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior) => o with
+    public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior, double opacityNegatives = 0) => o with
     {
-        Content = MaskContent.Residual, MaskPrior = prior, CycleScope = CycleScope.OutsideMask,
+        Content = MaskContent.Residual, MaskPrior = prior, CycleScope = CycleScope.OutsideMask, LambdaOpacityNegative = opacityNegatives,
     };
 
     public static Command Create()
@@ -92,11 +92,12 @@ public static class DemoCommand
         var judges = new Option<int>("--judges") { Description = $"Evaluation classifiers in the called-opacity panel (1 = the evaluation classifier alone, up to {MaxJudges}).", DefaultValueFactory = _ => DefaultJudges };
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
         var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
+        var negatives = new Option<double>("--d-opacity-negatives") { Description = "The full method's D_N also learns real opacity images as not clear, with this weight (0 = off).", DefaultValueFactory = _ => 0 };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, device,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, device,
         };
         command.SetAction(r =>
         {
@@ -105,7 +106,7 @@ public static class DemoCommand
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
                     r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
-                    DeviceOption.Resolve(r.GetValue(device)));
+                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or MetricInputException or MetricsException
@@ -134,6 +135,7 @@ public static class DemoCommand
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (!GanOptions.IsGeneratorAverageDecay(o.GeneratorAverage)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
+        if (!(o.OpacityNegatives >= 0)) throw new TrainingException($"--d-opacity-negatives {o.OpacityNegatives} must be zero or positive.");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
         try { TrainingDevice.Require(o.Device); }
         catch (DeviceUnavailableException e) { throw new TrainingException(e.Message, e); }
@@ -195,7 +197,7 @@ public static class DemoCommand
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
                 GeneratorAverageDecay = o.GeneratorAverage,
             };
-            if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior);
+            if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior, o.OpacityNegatives);
             string dir = Path.Combine(o.Out, "translator-" + name);
             var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2), Device = o.Device },
                 data, ablation == Ablation.CycleGan ? null : cdam);

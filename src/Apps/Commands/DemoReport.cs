@@ -45,6 +45,7 @@ internal static class DemoReport
                 "The full method runs in its CPU-budget configuration: AASPM mask head with residual content (C = x + tanh), " +
                 (o.MaskPrior == MaskPrior.SaliencyTarget ? "option B's prior from the CDAM classifiers' saliency (their smoothed input gradient) " : "option B's classifier-activation prior ") +
                 "as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
+                (o.OpacityNegatives > 0 ? $"real opacity images as negatives of the clear-domain discriminator (weight {o.OpacityNegatives.ToString("G4", CultureInfo.InvariantCulture)}), " : "") +
                 $"CDAM label and feature (F1) alignment against {phi}. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
                 "to ~0 on a budget this short. The CycleGAN row is the plain ablation (no mask, no CDAM) with the same steps and rate.",
             ],
@@ -63,6 +64,7 @@ internal static class DemoReport
                 new("device", o.Device.ToString()),
                 new("generator_average", o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)),
                 new("mask_prior", o.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "cam"),
+                new("d_opacity_negatives", o.OpacityNegatives.ToString("G4", CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",

@@ -16,7 +16,7 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency", "--d-opacity-negatives", "1");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
@@ -32,6 +32,7 @@ public sealed class DemoCommandTests
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
             Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
+            Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"));
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
@@ -67,6 +68,7 @@ public sealed class DemoCommandTests
     [TestCase("--mask-prior", "none", "--mask-prior none leaves the demo's full method without its mask prior")]
     [TestCase("--mask-prior", "gradcam", "Unknown mask prior 'gradcam'; expected none, cam or saliency.")]
     [TestCase("--generator", "vgg", "resnet or unet")]
+    [TestCase("--d-opacity-negatives", "-1", "--d-opacity-negatives -1 must be zero or positive.")]
     public void Bad_method_option_is_one_sentence(string option, string value, string message)
     {
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, value);
