@@ -41,18 +41,24 @@ public sealed class TrainerDeviceTests(string device)
         for (int s = 1; s < cpu.Count; s++) Assert.That(gpu[s], Is.EqualTo(cpu[s]).Within(1e-5 + 1e-2 * Math.Abs(cpu[s])), $"step {s + 1}");
     }
 
+    /// <summary>The device model stays on the device, its losses and weights match the CPU run's (weights within Adam's bound).</summary>
+    private void AssertTrainedAlike(string name, IReadOnlyList<double> cpuLosses, IReadOnlyList<double> gpuLosses, Module cpu, Module gpu, double learningRate)
+    {
+        Assert.That(gpu.Parameters().All(p => p.Value.Device == Device.Cuda), Is.True, "the trained model stays on the device");
+        AssertLossesClose(cpuLosses, gpuLosses);
+        var (max, where) = DeviceTolerance.MaxDifference(State(cpu), State(gpu));
+        double bound = DeviceTolerance.AdamBound(learningRate, 0.9, 0.999, Steps);
+        TestContext.Out.WriteLine($"{name}, {device} vs cpu after {Steps} steps: losses {string.Join(" / ", cpuLosses.Zip(gpuLosses, (a, b) => $"{a:R} vs {b:R}"))}; max |weight difference| {max:E2} at {where} (bound {bound:E2})");
+        Assert.That(max, Is.LessThanOrEqualTo(bound));
+    }
+
     [Test]
     public void Classifier_steps_on_the_device_match_the_cpu()
     {
         var o = new ClassifierTrainOptions { Kind = ClassifierKind.ResNet, Width = 2, Steps = Steps, BatchSize = 4, LearningRate = 1e-3, Seed = 4 };
         ClassifierTrainResult cpu = ClassifierTrainer.Train(_cases, null, o);
         ClassifierTrainResult gpu = ClassifierTrainer.Train(_cases, null, o with { Device = Device.Cuda });
-        Assert.That(gpu.Model.Parameters().All(p => p.Value.Device == Device.Cuda), Is.True, "the trained model stays on the device");
-        AssertLossesClose(cpu.Losses, gpu.Losses);
-        var (max, where) = DeviceTolerance.MaxDifference(State(cpu.Model), State(gpu.Model));
-        double bound = DeviceTolerance.AdamBound(o.LearningRate, 0.9, 0.999, Steps);
-        TestContext.Out.WriteLine($"classifier, {device} vs cpu after {Steps} steps: losses {string.Join(" / ", cpu.Losses.Zip(gpu.Losses, (a, b) => $"{a:R} vs {b:R}"))}; max |weight difference| {max:E2} at {where} (bound {bound:E2})");
-        Assert.That(max, Is.LessThanOrEqualTo(bound));
+        AssertTrainedAlike("classifier", cpu.Losses, gpu.Losses, cpu.Model, gpu.Model, o.LearningRate);
 
         var copy = new OpacityClassifier(o.Kind, o.Width);
         StateDict.Apply(copy, State(gpu.Model), "device model");
@@ -66,12 +72,7 @@ public sealed class TrainerDeviceTests(string device)
         var o = new SegmenterTrainOptions { Width = 2, Depth = 2, Steps = Steps, BatchSize = 2, LearningRate = 1e-3, Seed = 4 };
         SegmenterTrainResult cpu = SegmenterTrainer.Train(_cases, null, o);
         SegmenterTrainResult gpu = SegmenterTrainer.Train(_cases, null, o with { Device = Device.Cuda });
-        Assert.That(gpu.Model.Parameters().All(p => p.Value.Device == Device.Cuda), Is.True, "the trained model stays on the device");
-        AssertLossesClose(cpu.Losses, gpu.Losses);
-        var (max, where) = DeviceTolerance.MaxDifference(State(cpu.Model), State(gpu.Model));
-        double bound = DeviceTolerance.AdamBound(o.LearningRate, 0.9, 0.999, Steps);
-        TestContext.Out.WriteLine($"segmenter, {device} vs cpu after {Steps} steps: losses {string.Join(" / ", cpu.Losses.Zip(gpu.Losses, (a, b) => $"{a:R} vs {b:R}"))}; max |weight difference| {max:E2} at {where} (bound {bound:E2})");
-        Assert.That(max, Is.LessThanOrEqualTo(bound));
+        AssertTrainedAlike("segmenter", cpu.Losses, gpu.Losses, cpu.Model, gpu.Model, o.LearningRate);
 
         var copy = new UNet(1, 1, o.Width, o.Depth, o.Upsampling, NormKind.Batch);
         StateDict.Apply(copy, State(gpu.Model), "device model");
