@@ -42,10 +42,11 @@ public static class TrainCommand
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
         var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map) | saliency (from its input gradient, smoothed).", DefaultValueFactory = _ => "none" };
         var opacityNegatives = new Option<double>("--d-opacity-negatives") { Description = "Weight of real opacity images as negatives of the clear-domain discriminator D_N (0 = off: D_N sees only clear images and translations).", DefaultValueFactory = _ => 0 };
+        var dLayers = new Option<int>("--d-layers") { Description = "Stride-2 layers of both PatchGAN discriminators: 3 = 70x70 patches (METHOD.md), 2 = 34x34, 1 = 16x16.", DefaultValueFactory = _ => 3 };
         var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, device })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, dLayers, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ public static class TrainCommand
                 var options = new GanOptions
                 {
                     Size = parse.GetValue(size), Seed = parse.GetValue(seed), Ablation = GanOptions.ParseAblation(parse.GetValue(ablation) ?? "full"),
-                    Ngf = parse.GetValue(ngf), Ndf = parse.GetValue(ndf), Blocks = parse.GetValue(blocks),
+                    Ngf = parse.GetValue(ngf), Ndf = parse.GetValue(ndf), DiscriminatorLayers = parse.GetValue(dLayers), Blocks = parse.GetValue(blocks),
                     Generator = GanOptions.ParseGenerator(parse.GetValue(generator) ?? "resnet"), UNetDepth = parse.GetValue(unetDepth),
                     Content = GanOptions.ParseContent(parse.GetValue(content) ?? "absolute"), MaskPrior = GanOptions.ParseMaskPrior(parse.GetValue(maskPrior) ?? "none"),
                     CycleScope = GanOptions.ParseCycleScope(parse.GetValue(cycleScope) ?? "full"),

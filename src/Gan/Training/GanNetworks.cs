@@ -14,8 +14,8 @@ public sealed class GanNetworks
     {
         GAB = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 101)));
         GBA = Generator(o, new Rng(SeedMix.Of(o.Seed, 0, 102)));
-        DA = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 103)));
-        DB = new PatchGanDiscriminator(1, o.Ndf, rng: new Rng(SeedMix.Of(o.Seed, 0, 104)));
+        DA = new PatchGanDiscriminator(1, o.Ndf, o.DiscriminatorLayers, rng: new Rng(SeedMix.Of(o.Seed, 0, 103)));
+        DB = new PatchGanDiscriminator(1, o.Ndf, o.DiscriminatorLayers, rng: new Rng(SeedMix.Of(o.Seed, 0, 104)));
         Device = device;
         if (!device.IsCpu) foreach (var (_, module) in Named()) module.To(device);
     }

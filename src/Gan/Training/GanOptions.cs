@@ -86,6 +86,9 @@ public sealed record GanOptions
     public int UNetDepth { get; init; } = 4;
     public int Ngf { get; init; } = 64;
     public int Ndf { get; init; } = 64;
+    /// <summary>Stride-2 convolutions of both PatchGAN discriminators (CycleGAN's n_layers_D): 3 is the 70x70 PatchGAN of
+    /// METHOD.md; 2 gives 34x34 patches, 1 gives 16x16. At 64 px the 70x70 patches each see the whole image.</summary>
+    public int DiscriminatorLayers { get; init; } = 3;
     public int Blocks { get; init; } = 9;
     public Ablation Ablation { get; init; } = Ablation.Full;
     public FeatureAlignment Feature { get; init; } = FeatureAlignment.F1;
@@ -141,6 +144,8 @@ public sealed record GanOptions
     {
         if (Size < 16 || Size % 4 != 0) throw new TrainingException($"Image size {Size} must be at least 16 and divisible by 4 (two stride-2 stages).");
         if (Ngf < 1 || Ndf < 1 || Blocks < 0) throw new TrainingException($"ngf {Ngf}, ndf {Ndf} must be positive and blocks {Blocks} non-negative.");
+        if (DiscriminatorLayers < 1 || (Size >> Math.Clamp(DiscriminatorLayers, 1, 30)) < 4)
+            throw new TrainingException($"The PatchGAN of {DiscriminatorLayers} stride-2 layers needs at least 1 and an image of at least 4 x 2^layers pixels (size {Size}).");
         if (Generator == GeneratorKind.UNet && (UNetDepth < 1 || Size % (1 << UNetDepth) != 0))
             throw new TrainingException($"The U-Net generator of depth {UNetDepth} needs the image size {Size} to be divisible by {1 << Math.Clamp(UNetDepth, 0, 30)}.");
         if (BatchSize < 1) throw new TrainingException($"Batch size {BatchSize} must be positive.");

@@ -58,12 +58,32 @@ public sealed class TrainCommandTests
         Assert.That(output, Does.Contain("Trained 2 steps"));
     }
 
+    [Test]
+    public void Smaller_discriminator_patches_train_and_resume()
+    {
+        string[] Run2(int steps, params string[] extra) =>
+            ["train", "--data", _data, "--out", Path.Combine(_root, "dlayers"), "--steps", $"{steps}", "--size", "64", "--ngf", "4", "--ndf", "4",
+             "--blocks", "1", "--ablation", "mask", .. extra];
+        var (code, output, err) = Run(Run2(2, "--d-layers", "2"));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 2 steps"));
+        (code, output, err) = Run(Run2(3, "--d-layers", "2", "--resume"));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 3 steps"));
+        // --resume takes the method options from the checkpoint: without --d-layers it goes on with 34x34 patches.
+        (code, output, err) = Run(Run2(4, "--resume"));
+        Assert.That(code, Is.EqualTo(0), err);
+        Assert.That(output, Does.Contain("Trained 4 steps"));
+    }
+
     [TestCase("--generator", "vgg", "expected resnet or unet")]
     [TestCase("--content", "mix", "expected absolute or residual")]
     [TestCase("--mask-prior", "gradcam", "expected none, cam or saliency")]
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
     [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
     [TestCase("--generator-average", "1.5", "Generator average decay 1.5 must be 0 (off) or in (0, 1)")]
+    [TestCase("--d-layers", "0", "The PatchGAN of 0 stride-2 layers needs at least 1")]
+    [TestCase("--d-layers", "5", "The PatchGAN of 5 stride-2 layers needs at least 1 and an image of at least 4 x 2^layers pixels (size 64).")]
     [TestCase("--d-opacity-negatives", "-1", "The weight of opacity negatives for D_N, -1, must be zero or positive.")]
     public void Unknown_method_option_values_fail(string option, string value, string message) =>
         Expect(Run(Train("badopt", "--ablation", "mask", option, value)), message);

@@ -42,6 +42,19 @@ public sealed class NetworkGoldenTests
         Assert.Throws<ShapeMismatchException>(() => g.Forward(T.Zeros(new Shape(1, 1, 30, 32))));
     }
 
+    [TestCase(1, 30, 3)]
+    [TestCase(2, 14, 4)]
+    [TestCase(3, 6, 5)]
+    public void PatchGan_layers_set_the_patch_grid(int layers, int side, int convs)
+    {
+        // CycleGAN's n_layers_D: each stride-2 layer halves the grid of patch logits (and doubles the patch size).
+        using var scope = TensorScope.Begin();
+        using var noGrad = GradMode.NoGrad();
+        var d = new PatchGanDiscriminator(ndf: 4, layers: layers, rng: new Rng(5));
+        Assert.That(d.Forward(T.Zeros(new Shape(1, 1, 64, 64))).Shape, Is.EqualTo(new Shape(1, 1, side, side)));
+        Assert.That(d.NamedParameters().Count(p => p.Name.EndsWith(".weight", StringComparison.Ordinal) && p.Param.Value.Shape.Rank == 4), Is.EqualTo(convs));
+    }
+
     [Test]
     public void Mask_blend_keeps_the_input_where_the_mask_is_zero()
     {
