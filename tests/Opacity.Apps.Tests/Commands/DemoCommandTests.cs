@@ -16,7 +16,7 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency", "--d-opacity-negatives", "1");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
@@ -32,7 +32,7 @@ public sealed class DemoCommandTests
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
             Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
-            Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"));
+            Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"), "D_N's opacity negatives are on by default");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
