@@ -1,7 +1,8 @@
 // The 70x70 PatchGAN of pix2pix/CycleGAN: 4x4 convs with strides 2, 2, 2, 1, 1 and widths
 // ndf, 2ndf, 4ndf, 8ndf, 1; InstanceNorm after all but the first and last; LeakyReLU 0.2.
 // Three stride-2 convs and two stride-1 convs give each output logit a 70x70 receptive field,
-// so the discriminator judges texture patch by patch (output 14x14 for a 128x128 input).
+// so the discriminator judges texture patch by patch (output 14x14 for a 128x128 input). `layers` is
+// CycleGAN's n_layers_D: the number of stride-2 convs (widths capped at 8 ndf), 2 gives 34x34 patches, 1 gives 16x16.
 using Opacity.Nn;
 using Opacity.Nn.Layers;
 using Opacity.Tensors;
