@@ -42,11 +42,12 @@ public static class TrainCommand
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights that becomes the translator, e.g. 0.995 (0 = off: the last weights).", DefaultValueFactory = _ => 0 };
         var maskPrior = new Option<string>("--mask-prior") { Description = "AASPM option B: none | cam (L1 target from the classifier's activation map) | saliency (from its input gradient, smoothed).", DefaultValueFactory = _ => "none" };
         var opacityNegatives = new Option<double>("--d-opacity-negatives") { Description = "Weight of real opacity images as negatives of the clear-domain discriminator D_N (0 = off: D_N sees only clear images and translations).", DefaultValueFactory = _ => 0 };
+        var labelReference = new Option<string>("--label-reference") { Description = "CDAM label term: fixed (BCE to 0 and 1, METHOD.md) | real (as clear / opaque as the step's real images, by the classifier's logits).", DefaultValueFactory = _ => "fixed" };
         var dLayers = new Option<int>("--d-layers") { Description = "Stride-2 layers of both PatchGAN discriminators: 3 = 70x70 patches (METHOD.md), 2 = 34x34, 1 = 16x16.", DefaultValueFactory = _ => 3 };
         var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, dLayers, device })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, labelReference, dLayers, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -62,6 +63,7 @@ public static class TrainCommand
                     CycleScope = GanOptions.ParseCycleScope(parse.GetValue(cycleScope) ?? "full"),
                     ClassifierViewing = GanOptions.ParseClassifierViewing(parse.GetValue(classifierView) ?? "plain"),
                     GeneratorAverageDecay = parse.GetValue(average), LambdaOpacityNegative = parse.GetValue(opacityNegatives),
+                    LabelReference = GanOptions.ParseLabelReference(parse.GetValue(labelReference) ?? "fixed"),
                 };
                 long n = parse.GetValue(steps);
                 if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");

@@ -1,5 +1,7 @@
 // CDAM, the cross-domain alignment losses of METHOD.md against the frozen classifier Phi.
 //   Label level:   L_lab  = BCE(p(G(x_o)), 0) + BCE(p(F(x_n)), 1)   (clear-looking / opacity-looking)
+//                  or, against the step's real images (LabelReference.RealImages, our option),
+//                  softplus(l(G(x_o)) - l(x_n)) + softplus(l(x_o) - l(F(x_n))), l the logit, the real ones without gradient
 //   Feature F1:    L_feat = sum_l w_l |(phi_l(G(x_o)) - phi_l(x_o)) * (1 - down_l(M))|_1
 //                  down_l: average pooling by the integer ratio when the feature map divides the image,
 //                  bilinear resampling otherwise; |.|_1 is a mean so depths of different size weigh alike.
@@ -20,6 +22,11 @@ public static class CdamLosses
     public static Tensor Label(Tensor logitTranslatedOpacity, Tensor logitTranslatedClear)
         => Loss.BceWithLogits(logitTranslatedOpacity, Tensor.Zeros(logitTranslatedOpacity.Shape, device: logitTranslatedOpacity.Device))
          + Loss.BceWithLogits(logitTranslatedClear, Tensor.Ones(logitTranslatedClear.Shape, device: logitTranslatedClear.Device));
+
+    /// <summary>softplus(l(G(x_o)) - l(x_n)) + softplus(l(x_o) - l(F(x_n))): the label term measured against the logits of
+    /// the step's real clear and opacity images (targets: no gradient flows into them).</summary>
+    public static Tensor LabelAgainstReal(Tensor logitTranslatedOpacity, Tensor logitTranslatedClear, Tensor logitRealClear, Tensor logitRealOpacity)
+        => Label(logitTranslatedOpacity - logitRealClear.Detach(), logitTranslatedClear - logitRealOpacity.Detach());
 
     /// <summary>F1: features of G(x_o) equal to those of x_o outside the (downsampled) mask.</summary>
     public static Tensor FeatureF1(IReadOnlyList<Tensor> translated, IReadOnlyList<Tensor> reference, Tensor? mask, double[]? weights, int members = 1)

@@ -128,7 +128,9 @@ public sealed class CycleGanStep
             if (_o.UseLabel)
             {
                 ClassifierOutput pFakeA = _classifier.Classify(View.Apply(_fakeA.Output));
-                Tensor lossLabel = CdamLosses.Label(pFakeB.Logit, pFakeA.Logit) * _o.LambdaLabel;       // BCE(p(G(a)),0) + BCE(p(F(b)),1)
+                Tensor lossLabel = (_o.LabelReference == LabelReference.RealImages
+                    ? CdamLosses.LabelAgainstReal(pFakeB.Logit, pFakeA.Logit, RealLogit(_realB), RealLogit(_realA))   // softplus(l(G(a)) - l(b)) + ...
+                    : CdamLosses.Label(pFakeB.Logit, pFakeA.Logit)) * _o.LambdaLabel;                                  // BCE(p(G(a)),0) + BCE(p(F(b)),1)
                 total = total + lossLabel;
                 Record("Label", lossLabel);
             }
@@ -170,6 +172,12 @@ public sealed class CycleGanStep
         if (_o.CycleScope == CycleScope.Full || _fakeB.Mask is not { } m) return Loss.L1(_recA, _realA);
         Tensor keep = 1.0 - m.Detach();
         return F.Abs((_recA - _realA) * keep).Mean();
+    }
+
+    /// <summary>The frozen classifier's logit of a real image as this step shows it, without gradient (a label reference).</summary>
+    private Tensor RealLogit(Tensor real)
+    {
+        using (GradMode.NoGrad()) return _classifier!.Classify(View.Apply(real)).Logit;
     }
 
     private Tensor FeatureLoss(ClassifierOutput pFakeB)

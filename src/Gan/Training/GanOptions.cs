@@ -51,6 +51,18 @@ public enum MaskPrior
     SaliencyTarget,
 }
 
+/// <summary>What CDAM's label term measures the translations' logits against.</summary>
+public enum LabelReference
+{
+    /// <summary>The fixed labels of METHOD.md: BCE(p(G(a)), 0) + BCE(p(F(b)), 1). Its gradient sigmoid(logit) on G(a)
+    /// never ends, so G is pushed on past what real clear images look like to the classifier.</summary>
+    Fixed,
+    /// <summary>The step's real images: softplus(l(G(a)) - l(b)) + softplus(l(a) - l(F(b))), the classifier's logits l
+    /// of the real clear image b and opacity image a taken without gradient. G(a) should look as clear as a real
+    /// clear image, F(b) as opaque as a real opacity image; the push fades once they do. Our option.</summary>
+    RealImages,
+}
+
 /// <summary>The generator backbone (METHOD.md: ResNet, CycleGAN's resnet_Nblocks, or U-Net).</summary>
 public enum GeneratorKind
 {
@@ -106,6 +118,7 @@ public sealed record GanOptions
     public double LambdaIdentity { get; init; } = 5;
     public double LambdaFeature { get; init; } = 1;
     public double LambdaLabel { get; init; } = 1;
+    public LabelReference LabelReference { get; init; } = LabelReference.Fixed;
     public double LambdaMaskSparsity { get; init; } = 0.05;
     public double LambdaMaskTv { get; init; } = 1e-4;
     /// <summary>Weight of real opacity images as negatives of D_N: its loss gains 0.5 lambda D_N(a)^2 beside
@@ -194,6 +207,14 @@ public sealed record GanOptions
         "plain" => ClassifierViewing.Plain,
         "jittered" => ClassifierViewing.Jittered,
         _ => throw new TrainingException($"Unknown classifier view '{text}'; expected plain or jittered."),
+    };
+
+    /// <summary>"fixed" or "real".</summary>
+    public static LabelReference ParseLabelReference(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "fixed" => LabelReference.Fixed,
+        "real" => LabelReference.RealImages,
+        _ => throw new TrainingException($"Unknown label reference '{text}'; expected fixed or real."),
     };
 
     /// <summary>"none", "cam" or "saliency".</summary>

@@ -82,6 +82,7 @@ public sealed class TrainCommandTests
     [TestCase("--cycle-scope", "half", "expected full or outside-mask")]
     [TestCase("--classifier-view", "rotated", "expected plain or jittered")]
     [TestCase("--generator-average", "1.5", "Generator average decay 1.5 must be 0 (off) or in (0, 1)")]
+    [TestCase("--label-reference", "mean", "Unknown label reference 'mean'; expected fixed or real.")]
     [TestCase("--d-layers", "0", "The PatchGAN of 0 stride-2 layers needs at least 1")]
     [TestCase("--d-layers", "5", "The PatchGAN of 5 stride-2 layers needs at least 1 and an image of at least 4 x 2^layers pixels (size 64).")]
     [TestCase("--d-opacity-negatives", "-1", "The weight of opacity negatives for D_N, -1, must be zero or positive.")]

@@ -59,6 +59,47 @@ public sealed class GanStepTests
     }
 
     [Test]
+    public void Label_against_real_images_is_softplus_of_the_logit_gaps_and_leaves_the_references_alone()
+    {
+        using var scope = TensorScope.Begin();
+        Tensor fakeClear = Tensor.FromArray([1f, -2f], 2, 1).RequireGrad(), fakeOpacity = Tensor.FromArray([0.5f, 3f], 2, 1).RequireGrad();
+        Tensor realClear = Tensor.FromArray([-1f, -1f], 2, 1).RequireGrad(), realOpacity = Tensor.FromArray([2f, 2f], 2, 1).RequireGrad();
+        static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+        // BCE is a mean over the batch: (softplus(1 + 1) + softplus(-2 + 1)) / 2 + (softplus(2 - 0.5) + softplus(2 - 3)) / 2
+        double expected = (Softplus(2) + Softplus(-1)) / 2 + (Softplus(1.5) + Softplus(-1)) / 2;
+        Tensor loss = CdamLosses.LabelAgainstReal(fakeClear, fakeOpacity, realClear, realOpacity);
+        Assert.That(loss.Item(), Is.EqualTo(expected).Within(1e-6));
+        loss.Backward();
+        Assert.That(fakeClear.Grad, Is.Not.Null);
+        Assert.That(realClear.Grad, Is.Null, "the real images' logits are targets");
+        Assert.That(realOpacity.Grad, Is.Null);
+    }
+
+    [Test]
+    public void Step_label_term_against_real_images_uses_the_steps_real_logits()
+    {
+        using var scope = TensorScope.Begin();
+        var o = TinyData.Tiny(32, Ablation.MaskLabel) with { LabelReference = LabelReference.RealImages, LambdaLabel = 2 };
+        var cls = new TinyClassifier(logitScale: 300, logitOffset: -1);
+        var step = new CycleGanStep(new GanNetworks(o), o, cls);
+        var (a, b) = Batch(32);
+        step.Forward(a, b);
+        step.BackwardG();
+        double la, lb, lga, lfb;
+        using (GradMode.NoGrad())
+        {
+            la = cls.Classify(a).Logit.Item(); lb = cls.Classify(b).Logit.Item();
+            lga = cls.Classify(step.Nets.GAB.Translate(a).Output).Logit.Item();
+            lfb = cls.Classify(step.Nets.GBA.Translate(b).Output).Logit.Item();
+        }
+        static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+        Assert.That(new[] { la, lb, lga, lfb }.Distinct().Count(), Is.EqualTo(4), $"logits {la} {lb} {lga} {lfb}");
+        Assert.That(step.Losses["Label"], Is.EqualTo(2 * (Softplus(lga - lb) + Softplus(la - lfb))).Within(1e-5));
+        // the fixed labels of METHOD.md give another value on the same images
+        Assert.That(step.Losses["Label"], Is.Not.EqualTo(2 * (Softplus(lga) + Softplus(-lfb))).Within(0.05));
+    }
+
+    [Test]
     public void Cdam_ablation_without_classifier_is_one_sentence()
     {
         var o = TinyData.Tiny(32, Ablation.MaskLabel);

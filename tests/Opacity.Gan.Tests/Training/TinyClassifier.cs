@@ -11,9 +11,13 @@ namespace Opacity.Gan.Tests.Training;
 internal sealed class TinyClassifier : Module, IOpacityClassifier
 {
     private readonly Conv2d _c1, _c2;
+    private readonly double _logitScale, _logitOffset;
 
-    public TinyClassifier(ulong seed = 7)
+    /// <summary><paramref name="logitScale"/> and <paramref name="logitOffset"/> spread the logits (near 0 at random
+    /// initialisation) where a test needs them to differ from image to image.</summary>
+    public TinyClassifier(ulong seed = 7, double logitScale = 1, double logitOffset = 0)
     {
+        _logitScale = logitScale; _logitOffset = logitOffset;
         var r = new Rng(seed);
         _c1 = AddModule("c1", new Conv2d(1, 2, 3, stride: 2, padding: 1, rng: r.Fork()));
         _c2 = AddModule("c2", new Conv2d(2, 2, 3, stride: 2, padding: 1, rng: r.Fork()));
@@ -26,6 +30,7 @@ internal sealed class TinyClassifier : Module, IOpacityClassifier
         Tensor f1 = F.LeakyRelu(_c1.Forward(images));
         Tensor f2 = F.LeakyRelu(_c2.Forward(f1));
         Tensor logit = f2.Mean([1, 2, 3]).Reshape(images.Shape[0], 1);
+        if (_logitScale != 1 || _logitOffset != 0) logit = logit * _logitScale + _logitOffset;
         return new ClassifierOutput(logit, [f1, f2]);
     }
 
