@@ -35,7 +35,8 @@ public static class DemoCommand
     public sealed record DemoOptions(string Out, int Size, int Count, int ClassifierSteps, int SegmenterSteps, int GanSteps, int Ngf, int Blocks, ulong Seed,
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
-        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives);
+        MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives,
+        double LabelWeight = 1);
 
     /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
     /// or their saliency map (saliency).</summary>
@@ -80,8 +81,10 @@ public static class DemoCommand
     public const int DemoUNetDepth = 3;
 
     /// <summary>The full method's options for the demo's CPU budget (see the file header).</summary>
-    public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior, double opacityNegatives = DefaultOpacityNegatives) => o with
+    public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior, double opacityNegatives = DefaultOpacityNegatives,
+        double labelWeight = 1) => o with
     {
+        LambdaLabel = labelWeight,
         Content = MaskContent.Residual, MaskPrior = prior, CycleScope = CycleScope.OutsideMask, LambdaOpacityNegative = opacityNegatives,
     };
 
@@ -103,11 +106,12 @@ public static class DemoCommand
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
         var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
         var negatives = new Option<double>("--d-opacity-negatives") { Description = "The full method's D_N also learns real opacity images as not clear, with this weight (0 = off: METHOD.md's D_N).", DefaultValueFactory = _ => DefaultOpacityNegatives };
+        var labelWeight = new Option<double>("--label-weight") { Description = "Weight of the full method's CDAM label term (METHOD.md: 1).", DefaultValueFactory = _ => 1 };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, device,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, labelWeight, device,
         };
         command.SetAction(r =>
         {
@@ -116,7 +120,7 @@ public static class DemoCommand
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
                     r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
-                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives));
+                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives), r.GetValue(labelWeight));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or MetricInputException or MetricsException
@@ -145,6 +149,7 @@ public static class DemoCommand
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (!GanOptions.IsGeneratorAverageDecay(o.GeneratorAverage)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
+        if (!(o.LabelWeight >= 0)) throw new TrainingException($"--label-weight {o.LabelWeight} must be zero or positive.");
         if (!(o.OpacityNegatives >= 0)) throw new TrainingException($"--d-opacity-negatives {o.OpacityNegatives} must be zero or positive.");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
         try { TrainingDevice.Require(o.Device); }
@@ -207,7 +212,7 @@ public static class DemoCommand
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
                 GeneratorAverageDecay = o.GeneratorAverage,
             };
-            if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior, o.OpacityNegatives);
+            if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior, o.OpacityNegatives, o.LabelWeight);
             string dir = Path.Combine(o.Out, "translator-" + name);
             var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2), Device = o.Device },
                 data, ablation == Ablation.CycleGan ? null : cdam);

@@ -65,6 +65,7 @@ internal static class DemoReport
                 new("generator_average", o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)),
                 new("mask_prior", o.MaskPrior == MaskPrior.SaliencyTarget ? "saliency" : "cam"),
                 new("d_opacity_negatives", o.OpacityNegatives.ToString("G4", CultureInfo.InvariantCulture)),
+                new("label_weight", o.LabelWeight.ToString("G4", CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
             ],
             Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",

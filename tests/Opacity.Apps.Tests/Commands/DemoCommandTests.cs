@@ -33,6 +33,7 @@ public sealed class DemoCommandTests
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
             Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
             Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"), "D_N's opacity negatives are on by default");
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"1\""), "metrics.json names the label weight");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
@@ -69,6 +70,7 @@ public sealed class DemoCommandTests
     [TestCase("--mask-prior", "gradcam", "Unknown mask prior 'gradcam'; expected none, cam or saliency.")]
     [TestCase("--generator", "vgg", "resnet or unet")]
     [TestCase("--d-opacity-negatives", "-1", "--d-opacity-negatives -1 must be zero or positive.")]
+    [TestCase("--label-weight", "-0.5", "--label-weight -0.5 must be zero or positive.")]
     public void Bad_method_option_is_one_sentence(string option, string value, string message)
     {
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, value);
