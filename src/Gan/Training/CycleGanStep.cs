@@ -28,6 +28,7 @@ public sealed class CycleGanStep
     private Tensor _realA = null!, _realB = null!;
     private Translation _fakeB = null!, _fakeA = null!;
     private Tensor _recA = null!, _recB = null!;
+    private ClassifierOutput? _realAOutput, _realBOutput;   // RealOutput's cache, reset by each BackwardG
     private readonly List<(string Name, Tensor Loss)> _recorded = [];
 
     public CycleGanStep(GanNetworks nets, GanOptions options, IOpacityClassifier? classifier)
@@ -98,6 +99,7 @@ public sealed class CycleGanStep
     public void BackwardG()
     {
         Losses.Clear();
+        _realAOutput = _realBOutput = null;
         Tensor lossGAdvAB = Loss.LeastSquares(Nets.DB.Forward(_fakeB.Output), 1.0);                  // (D_N(G(a)) - 1)^2
         Tensor lossGAdvBA = Loss.LeastSquares(Nets.DA.Forward(_fakeA.Output), 1.0);                  // (D_O(F(b)) - 1)^2
         Tensor lossCycleA = CycleA() * _o.LambdaCycle;                                               // 10 |F(G(a)) - a|_1
@@ -129,7 +131,7 @@ public sealed class CycleGanStep
             {
                 ClassifierOutput pFakeA = _classifier.Classify(View.Apply(_fakeA.Output));
                 Tensor lossLabel = (_o.LabelReference == LabelReference.RealImages
-                    ? CdamLosses.LabelAgainstReal(pFakeB.Logit, pFakeA.Logit, RealLogit(_realB), RealLogit(_realA))   // softplus(l(G(a)) - l(b)) + ...
+                    ? CdamLosses.LabelAgainstReal(pFakeB.Logit, pFakeA.Logit, RealOutput(opacity: false).Logit, RealOutput(opacity: true).Logit)   // softplus(l(G(a)) - l(b)) + ...
                     : CdamLosses.Label(pFakeB.Logit, pFakeA.Logit)) * _o.LambdaLabel;                                  // BCE(p(G(a)),0) + BCE(p(F(b)),1)
                 total = total + lossLabel;
                 Record("Label", lossLabel);
@@ -174,24 +176,23 @@ public sealed class CycleGanStep
         return F.Abs((_recA - _realA) * keep).Mean();
     }
 
-    /// <summary>The frozen classifier's logit of a real image as this step shows it, without gradient (a label reference).</summary>
-    private Tensor RealLogit(Tensor real)
+    /// <summary>The frozen classifier's output for this step's real opacity image a (or clear image b) as the step shows it,
+    /// without gradient: a target of the label term (LabelReference.RealImages) and of the feature term, computed once
+    /// per BackwardG however many terms use it.</summary>
+    private ClassifierOutput RealOutput(bool opacity)
     {
-        using (GradMode.NoGrad()) return _classifier!.Classify(View.Apply(real)).Logit;
+        ref ClassifierOutput? cached = ref opacity ? ref _realAOutput : ref _realBOutput;
+        if (cached is null)
+            using (GradMode.NoGrad()) cached = _classifier!.Classify(View.Apply(opacity ? _realA : _realB));
+        return cached;
     }
 
     private Tensor FeatureLoss(ClassifierOutput pFakeB)
     {
         if (_o.Feature == FeatureAlignment.F2)
-        {
-            ClassifierOutput real;
-            using (GradMode.NoGrad()) real = _classifier!.Classify(View.Apply(_realB));
-            return CdamLosses.FeatureF2(pFakeB.Features, real.Features, _o.FeatureWeights, pFakeB.Members);
-        }
-        ClassifierOutput reference;
-        using (GradMode.NoGrad()) reference = _classifier!.Classify(View.Apply(_realA));
+            return CdamLosses.FeatureF2(pFakeB.Features, RealOutput(opacity: false).Features, _o.FeatureWeights, pFakeB.Members);
         Tensor? mask = _fakeB.Mask is { } m ? View.Shift(m.Detach()) : null;
-        return CdamLosses.FeatureF1(pFakeB.Features, reference.Features, mask, _o.FeatureWeights, pFakeB.Members);
+        return CdamLosses.FeatureF1(pFakeB.Features, RealOutput(opacity: true).Features, mask, _o.FeatureWeights, pFakeB.Members);
     }
 
     private void Record(string name, Tensor loss) => _recorded.Add((name, loss.Detach()));
