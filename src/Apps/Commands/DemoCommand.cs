@@ -36,7 +36,7 @@ public static class DemoCommand
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
         MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives,
-        double LabelWeight = 1);
+        double LabelWeight = DefaultLabelWeight);
 
     /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
     /// or their saliency map (saliency).</summary>
@@ -53,6 +53,9 @@ public static class DemoCommand
     /// excess density and lowered the called-opacity rate; FID rose on four seeds (bench/results/amd-epyc-2core/method.md,
     /// sessions 7 and 8). The CycleGAN ablation keeps CycleGAN's objective.</summary>
     public const double DefaultOpacityNegatives = 1;
+
+    /// <summary>Weight of the full method's CDAM label term (GanOptions.LambdaLabel), METHOD.md's 1.</summary>
+    public const double DefaultLabelWeight = 1;
 
     /// <summary>Training steps of each translator (both get the same budget).</summary>
     public const int DefaultGanSteps = 2400;
@@ -82,7 +85,7 @@ public static class DemoCommand
 
     /// <summary>The full method's options for the demo's CPU budget (see the file header).</summary>
     public static GanOptions FullMethod(GanOptions o, MaskPrior prior = DefaultMaskPrior, double opacityNegatives = DefaultOpacityNegatives,
-        double labelWeight = 1) => o with
+        double labelWeight = DefaultLabelWeight) => o with
     {
         LambdaLabel = labelWeight,
         Content = MaskContent.Residual, MaskPrior = prior, CycleScope = CycleScope.OutsideMask, LambdaOpacityNegative = opacityNegatives,
@@ -106,7 +109,7 @@ public static class DemoCommand
         var average = new Option<double>("--generator-average") { Description = "Decay of the moving average of G's weights each translator is made of (0 = the last weights).", DefaultValueFactory = _ => DefaultGeneratorAverage };
         var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
         var negatives = new Option<double>("--d-opacity-negatives") { Description = "The full method's D_N also learns real opacity images as not clear, with this weight (0 = off: METHOD.md's D_N).", DefaultValueFactory = _ => DefaultOpacityNegatives };
-        var labelWeight = new Option<double>("--label-weight") { Description = "Weight of the full method's CDAM label term (METHOD.md: 1).", DefaultValueFactory = _ => 1 };
+        var labelWeight = new Option<double>("--label-weight") { Description = "Weight of the full method's CDAM label term (METHOD.md: 1).", DefaultValueFactory = _ => DefaultLabelWeight };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
