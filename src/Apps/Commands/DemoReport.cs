@@ -46,7 +46,7 @@ internal static class DemoReport
                 (o.MaskPrior == MaskPrior.SaliencyTarget ? "option B's prior from the CDAM classifiers' saliency (their smoothed input gradient) " : "option B's classifier-activation prior ") +
                 "as an L1 target for the mask, the opacity domain's cycle loss counted outside the mask, " +
                 (o.OpacityNegatives > 0 ? $"real opacity images as negatives of the clear-domain discriminator (weight {o.OpacityNegatives.ToString("G4", CultureInfo.InvariantCulture)}), " : "") +
-                $"CDAM label and feature (F1) alignment against {phi}. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
+                $"CDAM label (weight {o.LabelWeight.ToString("G4", CultureInfo.InvariantCulture)}) and feature (F1) alignment against {phi}. METHOD.md's literal defaults (absolute content, no prior, full cycle) collapse the mask " +
                 "to ~0 on a budget this short. The CycleGAN row is the plain ablation (no mask, no CDAM) with the same steps and rate.",
             ],
             Setup =

@@ -33,7 +33,8 @@ public sealed class DemoCommandTests
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
             Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
             Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"), "D_N's opacity negatives are on by default");
-            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"1\""), "metrics.json names the label weight");
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"0.75\""), "metrics.json names the label weight");
+            Assert.That(report, Does.Contain("CDAM label (weight 0.75) and feature (F1) alignment"), "the report names the demo's label weight");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
