@@ -38,7 +38,11 @@ public static class DemoCommand
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
         MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives,
-        double LabelWeight = DefaultLabelWeight);
+        double LabelWeight = DefaultLabelWeight, int? Ndf = null)
+    {
+        /// <summary>Both PatchGANs' base width: <see cref="Ndf"/>, else the generator's <see cref="Ngf"/> (the demo's one-width default).</summary>
+        public int DiscriminatorWidth => Ndf ?? Ngf;
+    }
 
     /// <summary>AASPM option B of the full method: the L1 target of G's mask from the CDAM classifiers' activation map (cam)
     /// or their saliency map (saliency).</summary>
@@ -107,7 +111,8 @@ public static class DemoCommand
         var generator = new Option<string>("--generator") { Description = "Generator backbone of both translators: unet (depth 3, faster here) or resnet (--blocks).", DefaultValueFactory = _ => "unet" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate of the translators.", DefaultValueFactory = _ => DemoLearningRate };
         var segSteps = new Option<int>("--segmenter-steps") { Description = "Training steps for the lung U-Net.", DefaultValueFactory = _ => 150 };
-        var ngf = new Option<int>("--ngf") { Description = "Generator and discriminator base width.", DefaultValueFactory = _ => 16 };
+        var ngf = new Option<int>("--ngf") { Description = "Generator base width (and the discriminators', unless --ndf).", DefaultValueFactory = _ => 16 };
+        var ndf = new Option<int?>("--ndf") { Description = "Discriminator (PatchGAN) base width (default: --ngf)." };
         var blocks = new Option<int>("--blocks") { Description = "ResNet blocks per generator.", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of everything.", DefaultValueFactory = _ => 1UL };
         var evalCount = new Option<int>("--eval-count") { Description = "Extra patients for evaluation only (half validation, half test; never trained on).", DefaultValueFactory = _ => DefaultEvalCount };
@@ -120,7 +125,7 @@ public static class DemoCommand
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, labelWeight, device,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, ndf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, labelWeight, device,
         };
         command.SetAction(r =>
         {
@@ -129,7 +134,7 @@ public static class DemoCommand
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
                     r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
-                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives), r.GetValue(labelWeight));
+                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives), r.GetValue(labelWeight), r.GetValue(ndf));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or MetricInputException or MetricsException
@@ -158,6 +163,8 @@ public static class DemoCommand
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (!GanOptions.IsGeneratorAverageDecay(o.GeneratorAverage)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
+        if (o.Ngf < 1) throw new TrainingException($"--ngf {o.Ngf} must be positive.");
+        if (o.Ndf is < 1) throw new TrainingException($"--ndf {o.Ndf} must be positive.");
         if (!(o.LabelWeight >= 0)) throw new TrainingException($"--label-weight {o.LabelWeight} must be zero or positive.");
         if (!(o.OpacityNegatives >= 0)) throw new TrainingException($"--d-opacity-negatives {o.OpacityNegatives} must be zero or positive.");
         if (o.CdamClassifiers is < 1 or > MaxCdamClassifiers) throw new TrainingException($"--cdam-classifiers {o.CdamClassifiers} must be between 1 and {MaxCdamClassifiers}.");
@@ -216,7 +223,7 @@ public static class DemoCommand
             Say($"4/6 training the translator, {name} ({o.GanSteps} steps)");
             var options = new GanOptions
             {
-                Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.Ngf, Blocks = o.Blocks,
+                Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.DiscriminatorWidth, Blocks = o.Blocks,
                 Generator = o.Generator, UNetDepth = DemoUNetDepth,
                 ConstantSteps = o.GanSteps / 2, DecaySteps = o.GanSteps - o.GanSteps / 2, LearningRate = o.LearningRate,
                 GeneratorAverageDecay = o.GeneratorAverage,

@@ -38,7 +38,7 @@ internal static class DemoReport
                 $"and {o.EvalCount} more patients held out for evaluation only; the test split has {test.Count(c => c.Domain == Domain.Opacity)} opacity " +
                 $"and {test.Count(c => c.Domain == Domain.Clear)} clear images. Translators: " +
                 (o.Generator == GeneratorKind.UNet ? $"U-Net generator (width {o.Ngf}, depth {DemoCommand.DemoUNetDepth})" : $"ResNet generator (ngf {o.Ngf}, {o.Blocks} blocks)") +
-                $", 70x70 PatchGAN, {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, " +
+                $", 70x70 PatchGAN (width {o.DiscriminatorWidth}), {o.GanSteps} steps each, batch 1, Adam {o.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}, " +
                 (o.Device.IsCpu ? "CPU" : $"on {o.Device}") +
                 (o.GeneratorAverage > 0 ? $"; each translator is the moving average of its generator's weights (decay {o.GeneratorAverage.ToString("G4", CultureInfo.InvariantCulture)}). " : ". ") +
                 $"Total time {elapsed.TotalMinutes:F1} min on {Environment.ProcessorCount} cores{(o.Device.IsCpu ? "" : " and the GPU")}. All numbers below were measured in this run.",

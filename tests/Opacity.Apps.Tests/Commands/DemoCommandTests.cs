@@ -16,7 +16,7 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--blocks", "1", "--mask-prior", "saliency");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--ndf", "2", "--blocks", "1", "--mask-prior", "saliency");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
@@ -35,6 +35,10 @@ public sealed class DemoCommandTests
             Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"), "D_N's opacity negatives are on by default");
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"0.75\""), "metrics.json names the label weight");
             Assert.That(report, Does.Contain("CDAM label (weight 0.75) and feature (F1) alignment"), "the report names the demo's label weight");
+            Assert.That(report, Does.Contain("U-Net generator (width 4, depth 3), 70x70 PatchGAN (width 2)"), "--ndf sets the discriminators' width apart from --ngf");
+            var (weights, _) = Opacity.Nn.Serialization.SafeTensors.Load(Path.Combine(dir, "translator-full", "checkpoint.safetensors"));
+            Assert.That(weights["D_A.model.0.weight"].Shape[0], Is.EqualTo(2), "the trained PatchGAN's first conv has --ndf channels");
+            Assert.That(weights["G_AB.unet.down.0.0.weight"].Shape[0], Is.EqualTo(4), "and the generator's first conv --ngf");
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }
@@ -72,6 +76,8 @@ public sealed class DemoCommandTests
     [TestCase("--generator", "vgg", "resnet or unet")]
     [TestCase("--d-opacity-negatives", "-1", "--d-opacity-negatives -1 must be zero or positive.")]
     [TestCase("--label-weight", "-0.5", "--label-weight -0.5 must be zero or positive.")]
+    [TestCase("--ndf", "0", "--ndf 0 must be positive.")]
+    [TestCase("--ngf", "0", "--ngf 0 must be positive.")]
     public void Bad_method_option_is_one_sentence(string option, string value, string message)
     {
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, value);
