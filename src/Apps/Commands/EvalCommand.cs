@@ -124,7 +124,7 @@ public static class EvalCommand
                     ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal,
                     Panel = judges.Count == 0 ? null : string.Join(", ", judgePaths.Select(Path.GetFullPath)),
                 });
-            PrintSummary(untranslated, rows, ideal);
+            ScoreSummary.Print([untranslated, .. rows.Select(r => r.Scores), .. ideal is null ? [] : new[] { ideal }]);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }
         finally
@@ -171,15 +171,5 @@ public static class EvalCommand
             DataDescription = data.HasTruth ? "synthetic chest-radiograph phantoms" : $"the images of '{data.Dir}'",
             Html = o.Html,
         };
-    }
-
-    private static void PrintSummary(MethodScores untranslated, List<EvaluatedTranslator> rows, MethodScores? ideal)
-    {
-        static string N(double v, string f) => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "-";
-        Console.WriteLine($"{"method",-32} {"FID",9} {"KID",8} {"called",6} {"mIoU",6} {"sens",6} {"spec",6} {"AUC",6}");
-        IEnumerable<MethodScores> all = rows.Select(r => r.Scores).Prepend(untranslated);
-        if (ideal is not null) all = all.Append(ideal);
-        foreach (MethodScores r in all)
-            Console.WriteLine($"{r.Method,-32} {N(r.Fid, "F2"),9} {N(r.KidMean, "F4"),8} {N(r.OpacityRate, "F3"),6} {N(r.LungMiou, "F3"),6} {N(r.Sensitivity, "F3"),6} {N(r.Specificity, "F3"),6} {N(r.Auc, "F3"),6}");
     }
 }

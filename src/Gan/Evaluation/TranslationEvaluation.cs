@@ -45,13 +45,16 @@ namespace Opacity.Gan.Evaluation;
 /// per lesion kind of the test opacity images (same names); <see cref="OpacityRateAtSensitivePoint"/>: the "opacity" rate
 /// at the evaluation classifier's threshold that calls <see cref="TranslationEvaluation.SensitivePointShare"/> of the
 /// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low);
-/// <see cref="PanelRates"/>: the "opacity" rate under each judge of the panel, in panel order (null without a panel).</remarks>
+/// <see cref="PanelRates"/>: the "opacity" rate under each judge of the panel, in panel order (null without a panel);
+/// <see cref="RemovedByKind"/>: per lesion kind, the share of the kinds' excess density over the paired truth the
+/// translation took away (<see cref="PhantomTruthScores.LesionRemoved"/> pooled over the kind's images; null without truth).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
     IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
     double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null,
-    double OpacityRateAtSensitivePoint = double.NaN, IReadOnlyList<double>? PanelRates = null);
+    double OpacityRateAtSensitivePoint = double.NaN, IReadOnlyList<double>? PanelRates = null,
+    IReadOnlyDictionary<string, double>? RemovedByKind = null);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
@@ -148,11 +151,16 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         var (fidExtra, kidExtra) = extraFeatures is null ? (double.NaN, double.NaN) : FidKid(extraFeatures, clear, translated);
 
         PhantomTruthScores? truth = null;
+        Dictionary<string, double>? removedByKind = null;
         if (opacity.All(c => c.PairedClear is not null))
-            truth = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size).Mean;
+        {
+            var report = PhantomTruthMetrics.Evaluate(opacity.Select((c, i) => new PhantomTruthInput(c.Image, translated[i].Image, c.PairedClear!, c.OpacityMask, translated[i].Mask)).ToList(), size, size);
+            truth = report.Mean;
+            removedByKind = RemovedByKind(opacity, report.PerImage);
+        }
 
         return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
-            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint, panelRates);
+            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint, panelRates, removedByKind);
     }
 
     /// <summary>The share of original test opacity images the second operating point calls "opacity" (issue 5's bar).</summary>
@@ -190,6 +198,18 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         => opacity.Select((c, i) => (Kind: KindName(c.Labels), Flagged: flagged(i)))
             .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(t => t.Flagged) / (double)g.Count());
+
+    /// <summary>Per lesion kind (<see cref="KindName"/>), the share of the kind's excess density over the paired truth
+    /// that was removed, pooled over its images (images without excess count for nothing; a kind with none is NaN).</summary>
+    private static Dictionary<string, double> RemovedByKind(List<PhantomCase> opacity, IReadOnlyList<PhantomTruthScores> perImage)
+        => opacity.Select((c, i) => (Kind: KindName(c.Labels), Score: perImage[i]))
+            .Where(t => double.IsFinite(t.Score.ExcessInsideMask))
+            .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g =>
+            {
+                double excess = g.Sum(t => t.Score.ExcessInsideMask), left = g.Sum(t => t.Score.ExcessLeftInsideMask);
+                return excess > 0 ? 1 - left / excess : double.NaN;
+            });
 
     /// <summary>A lesion kind's report name: the single kind ("nodule", "ggo", ...) or "multiple".</summary>
     public static string KindName(OpacityKinds kinds)

@@ -86,6 +86,15 @@ internal static class EvaluationMetricsJson
             Num(w, "true_residual_inside_mask", t.TrueResidualInsideMask);
             Num(w, "error_inside_mask", t.ErrorInsideMask);
             Num(w, "mask_iou", t.MaskIou);
+            Num(w, "excess_inside_mask", t.ExcessInsideMask);
+            Num(w, "excess_left_inside_mask", t.ExcessLeftInsideMask);
+            Num(w, "lesion_removed", t.LesionRemoved);
+            if (s.RemovedByKind is { } removedByKind)
+            {
+                w.WriteStartObject("lesion_removed_by_kind");
+                foreach (var (kind, share) in removedByKind) Num(w, kind, share);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         else w.WriteNull("phantom_truth");

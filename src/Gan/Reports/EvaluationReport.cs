@@ -174,12 +174,22 @@ public static class EvaluationReport
         md.Heading("Against the phantom's paired truth (possible only on phantoms)", 2);
         if (input.HasTruth)
         {
-            md.Table(["method", "PSNR to truth (dB)", "SSIM to truth", "change outside opacity (MAE)", "error inside opacity (MAE)", "mask IoU vs true opacity"],
+            md.Table(["method", "PSNR to truth (dB)", "SSIM to truth", "change outside opacity (MAE)", "error inside opacity (MAE)", "lesion removed", "mask IoU vs true opacity"],
                 rows.Select(r => (IReadOnlyList<string>)[r.Method, F(r.Truth!.PsnrToTruth, 2), F(r.Truth.SsimToTruth),
-                    P(r.Truth.ChangeOutsideMask), P(r.Truth.ErrorInsideMask), F(r.Truth.MaskIou)]).ToList(),
-                [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
+                    P(r.Truth.ChangeOutsideMask), P(r.Truth.ErrorInsideMask), P(r.Truth.LesionRemoved), F(r.Truth.MaskIou)]).ToList(),
+                [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
             md.Paragraph($"Change outside the opacity is mean |G(x) - x| over pixels outside the true opacity mask (the bar for \"anatomy kept\" is {P(PhantomTruthMetrics.AnatomyBar)}); " +
+                "lesion removed is the share of the lesions' excess density over their paired truth (the sum of max(x - truth, 0) inside the true " +
+                "opacity mask, pooled over the test opacity images) that the translation takes away: 1 - sum max(G(x) - truth, 0) / sum max(x - truth, 0) " +
+                "(darkening below the truth is not credited; the error inside sees it); " +
                 "mask IoU thresholds the translator's AASPM mask at 0.5 ('-' for rows without a mask).");
+            if (rows.All(r => r.RemovedByKind is not null))
+            {
+                string[] kinds = [.. rows.SelectMany(r => r.RemovedByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
+                md.Paragraph("Lesion removed, by lesion kind (test split; each kind's excess pooled over its images):");
+                md.Table(["method", .. kinds], rows.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.RemovedByKind!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
+                    [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right)]);
+            }
         }
         else
         {

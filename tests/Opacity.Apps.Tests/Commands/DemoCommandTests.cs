@@ -19,6 +19,8 @@ public sealed class DemoCommandTests
             var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--ndf", "2", "--blocks", "1", "--mask-prior", "saliency");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
+            Assert.That(output, Does.Contain(" PSNR removed outside"), "the console summary has the columns against the paired truth");
+            Assert.That(output.Split('\n').Count(l => l.StartsWith("full method ", StringComparison.Ordinal)), Is.EqualTo(1), "one summary line per row");
             string report = File.ReadAllText(Path.Combine(dir, "report.md"));
             Assert.That(report, Does.Contain("| untranslated |").And.Contain("| CycleGAN (ablation) |").And.Contain("| full method |"));
             Assert.That(report, Does.Contain("| paired truth (ideal translation) |"));

@@ -111,6 +111,12 @@ public sealed class EvalCommandTests
         Assert.That(truth.GetProperty("psnr_to_truth").GetDouble(), Is.EqualTo(truth.GetProperty("input_psnr").GetDouble()));
         Assert.That(truth.GetProperty("change_outside_mask").GetDouble(), Is.Zero);
         Assert.That(truth.GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        // Nothing changed, nothing removed: the untranslated row's lesion removed is 0, overall and for every kind.
+        Assert.That(truth.GetProperty("lesion_removed").GetDouble(), Is.Zero);
+        Assert.That(truth.GetProperty("lesion_removed_by_kind").EnumerateObject().Select(k => k.Value.GetDouble()), Is.All.Zero);
+        Assert.That(md, Does.Contain("| lesion removed |").And.Contain("Lesion removed, by lesion kind"));
+        string removed = (100 * rows[2].GetProperty("phantom_truth").GetProperty("lesion_removed").GetDouble()).ToString("F1", CultureInfo.InvariantCulture);
+        Assert.That(md, Does.Contain($" {removed} % |"), "the table carries the JSON's number");
         Assert.That(rows[2].GetProperty("phantom_truth").GetProperty("mask_iou").ValueKind, Is.EqualTo(JsonValueKind.Number), "the full method has a mask");
 
         // The ideal row (the paired truth scored as a translation; its numbers are checked in TranslationEvaluationTests)
@@ -118,6 +124,8 @@ public sealed class EvalCommandTests
         JsonElement ideal = json.RootElement.GetProperty("ideal");
         Assert.That(ideal.GetProperty("method").GetString(), Is.EqualTo("paired truth (ideal translation)"));
         Assert.That(output, Does.Contain("paired truth (ideal translation)"), "the console summary ends with the ideal row");
+        string fullLine = output.Split('\n').Single(l => l.StartsWith("full ", StringComparison.Ordinal));
+        Assert.That(fullLine, Does.Contain($" {removed}%"), "the console summary's removed column is metrics.json's lesion_removed");
         string idealFid = ideal.GetProperty("fid").GetDouble().ToString("F2", CultureInfo.InvariantCulture);
         Assert.That(md, Does.Contain($"| paired truth (ideal translation) | {idealFid} |"));
         // Its truth scores are trivial (PSNR infinite): the phantom-truth table leaves it out.
@@ -236,6 +244,7 @@ public sealed class EvalCommandTests
         Assert.That(code, Is.EqualTo(0), err + output);
         string md = File.ReadAllText(P("ev_real", "report.md"));
         Assert.That(md, Does.Contain("Left out: the test opacity images have no paired clear truth").And.Not.Contain("PSNR to truth"));
+        Assert.That(output, Does.Contain(" called ").And.Not.Contain(" removed "), "the console summary leaves the truth columns out");
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(P("ev_real", "metrics.json")));
         Assert.That(json.RootElement.GetProperty("has_phantom_truth").GetBoolean(), Is.False);
         Assert.That(json.RootElement.GetProperty("ideal").ValueKind, Is.EqualTo(JsonValueKind.Null), "no paired truth, no ideal row");

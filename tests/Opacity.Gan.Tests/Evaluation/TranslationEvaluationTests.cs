@@ -58,6 +58,32 @@ public sealed class TranslationEvaluationTests
     }
 
     [Test]
+    public void Lesion_removed_by_kind_pools_each_kinds_excess()
+    {
+        var (val, test) = Cases();
+        var evaluation = new TranslationEvaluation(new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(9)), EverywhereLung(), Size, val, test);
+        var twins = new Dictionary<float[], float[]>(ReferenceEqualityComparer.Instance);
+        foreach (PhantomCase c in test.Where(c => c.Domain == Domain.Opacity)) twins[c.Image] = c.PairedClear!;
+        // Puts back half of every pixel's difference from the truth: half of each lesion's excess stays, on every kind.
+        MethodScores half = evaluation.Evaluate("half", x =>
+        {
+            if (!twins.TryGetValue(x, out float[]? t)) return (x, null);
+            return (x.Select((v, i) => t[i] + 0.5f * (v - t[i])).ToArray(), null);
+        });
+        MethodScores identity = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
+        MethodScores ideal = evaluation.EvaluateIdeal()!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(half.Truth!.LesionRemoved, Is.EqualTo(0.5).Within(1e-4));
+            Assert.That(half.RemovedByKind!.Values, Is.All.EqualTo(0.5).Within(1e-4));
+            Assert.That(half.RemovedByKind!.Keys, Is.EquivalentTo(half.RateByKind!.Keys));
+            Assert.That(identity.Truth!.LesionRemoved, Is.Zero);
+            Assert.That(identity.RemovedByKind!.Values, Is.All.Zero);
+            Assert.That(ideal.Truth!.LesionRemoved, Is.EqualTo(1.0));
+        });
+    }
+
+    [Test]
     public void Panel_scores_every_row_under_each_judge_with_its_own_threshold()
     {
         var (val, test) = Cases();

@@ -73,11 +73,46 @@ public sealed class PhantomTruthMetricsTests
     }
 
     [Test]
+    public void Lesion_removed_is_the_share_of_the_excess_over_the_truth_taken_away()
+    {
+        var (t, x, m) = Case();
+        // Half the lesion back: 0.15 of the 0.3 excess left on each of the 16 mask pixels.
+        var half = t.Select((v, i) => m[i] ? v + 0.15f : v).ToArray();
+        // Darker than the truth inside the mask: all excess gone (not credited beyond), the error inside sees it.
+        var dark = t.Select((v, i) => m[i] ? v - 0.1f : v).ToArray();
+        var r = PhantomTruthMetrics.Evaluate([new PhantomTruthInput(x, x, t, m, null), new PhantomTruthInput(x, half, t, m, null),
+            new PhantomTruthInput(x, dark, t, m, null)], N, N);
+        Assert.Multiple(() =>
+        {
+            Assert.That(r.PerImage[0].ExcessInsideMask, Is.EqualTo(16 * 0.3).Within(1e-5));
+            Assert.That(r.PerImage[0].LesionRemoved, Is.Zero, "identity removes nothing");
+            Assert.That(r.PerImage[1].ExcessLeftInsideMask, Is.EqualTo(16 * 0.15).Within(1e-5));
+            Assert.That(r.PerImage[1].LesionRemoved, Is.EqualTo(0.5).Within(1e-6));
+            Assert.That(r.PerImage[2].LesionRemoved, Is.EqualTo(1.0));
+            Assert.That(r.PerImage[2].ErrorInsideMask, Is.EqualTo(0.1).Within(1e-6));
+            // The mean pools the sums: (0 + 0.5 + 1) of equal excess = 0.5.
+            Assert.That(r.Mean.LesionRemoved, Is.EqualTo(0.5).Within(1e-6));
+        });
+    }
+
+    [Test]
+    public void Pooled_lesion_removed_weighs_each_image_by_its_excess()
+    {
+        var (t, x, m) = Case();
+        // A second, fainter lesion (excess 0.1 per pixel) removed entirely; the strong one (0.3) not at all.
+        var faint = t.Select((v, i) => m[i] ? v + 0.1f : v).ToArray();
+        var r = PhantomTruthMetrics.Evaluate([new PhantomTruthInput(x, x, t, m, null), new PhantomTruthInput(faint, t, t, m, null)], N, N);
+        Assert.That(r.PerImage[1].LesionRemoved, Is.EqualTo(1.0));
+        Assert.That(r.Mean.LesionRemoved, Is.EqualTo(0.1 / 0.4).Within(1e-6), "not the per-image mean 0.5");
+    }
+
+    [Test]
     public void Empty_opacity_mask_gives_nan_inside_values()
     {
         var (t, _, _) = Case();
         var s = PhantomTruthMetrics.Score(new PhantomTruthInput(t, t, t, new bool[N * N], null), N, N);
         Assert.That(s.ResidualInsideMask, Is.NaN);
+        Assert.That(s.LesionRemoved, Is.NaN);
         Assert.That(s.ChangeOutsideMask, Is.Zero);
     }
 
