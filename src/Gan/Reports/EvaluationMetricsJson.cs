@@ -54,22 +54,12 @@ internal static class EvaluationMetricsJson
             foreach (double rate in panel) { if (double.IsFinite(rate)) w.WriteNumberValue(rate); else w.WriteNullValue(); }
             w.WriteEndArray();
         }
-        if (s.RateByKind is { } byKind)
-        {
-            w.WriteStartObject("opacity_rate_by_kind");
-            foreach (var (kind, rate) in byKind) Num(w, kind, rate);
-            w.WriteEndObject();
-        }
+        ByKind(w, "opacity_rate_by_kind", s.RateByKind);
         Num(w, "lung_miou", s.LungMiou);
         Num(w, "lesion_sensitivity", s.Sensitivity);
         Num(w, "lesion_specificity", s.Specificity);
         Num(w, "lesion_auc", s.Auc);
-        if (s.SensitivityByKind is { } sensByKind)
-        {
-            w.WriteStartObject("lesion_sensitivity_by_kind");
-            foreach (var (kind, rate) in sensByKind) Num(w, kind, rate);
-            w.WriteEndObject();
-        }
+        ByKind(w, "lesion_sensitivity_by_kind", s.SensitivityByKind);
         Num(w, "fid", s.Fid);
         Num(w, "kid_mean", s.KidMean);
         Num(w, "fid_inception", s.FidExtra);
@@ -89,15 +79,19 @@ internal static class EvaluationMetricsJson
             Num(w, "excess_inside_mask", t.ExcessInsideMask);
             Num(w, "excess_left_inside_mask", t.ExcessLeftInsideMask);
             Num(w, "lesion_removed", t.LesionRemoved);
-            if (s.RemovedByKind is { } removedByKind)
-            {
-                w.WriteStartObject("lesion_removed_by_kind");
-                foreach (var (kind, share) in removedByKind) Num(w, kind, share);
-                w.WriteEndObject();
-            }
+            ByKind(w, "lesion_removed_by_kind", s.RemovedByKind);
             w.WriteEndObject();
         }
         else w.WriteNull("phantom_truth");
+        w.WriteEndObject();
+    }
+
+    /// <summary>A per-lesion-kind object (kind -> value), left out when the row has none.</summary>
+    private static void ByKind(Utf8JsonWriter w, string key, IReadOnlyDictionary<string, double>? byKind)
+    {
+        if (byKind is null) return;
+        w.WriteStartObject(key);
+        foreach (var (kind, v) in byKind) Num(w, kind, v);
         w.WriteEndObject();
     }
 

@@ -146,13 +146,7 @@ public static class EvaluationReport
         md.Table(["method", "lung mIoU", "lesion sensitivity", "specificity", "AUC"],
             withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, P(r.LungMiou), P(r.Sensitivity), P(r.Specificity), F(r.Auc)]).ToList(),
             [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Right]);
-        if (withIdeal.All(r => r.SensitivityByKind is not null))
-        {
-            string[] kinds = [.. withIdeal.SelectMany(r => r.SensitivityByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
-            md.Paragraph("Lesion sensitivity by lesion kind (test split; same thresholds):");
-            md.Table(["method", .. kinds], withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.SensitivityByKind!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
-                [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right)]);
-        }
+        KindTable(md, withIdeal, r => r.SensitivityByKind, "Lesion sensitivity by lesion kind (test split; same thresholds):");
         if (input.Ideal is not null)
             md.Paragraph($"For {input.Ideal.Method} the lesion score is the residual between each image and its paired truth: the lesion itself, " +
                 "as a translator that removed exactly the opacity would show it.");
@@ -183,13 +177,7 @@ public static class EvaluationReport
                 "opacity mask, pooled over the test opacity images) that the translation takes away: 1 - sum max(G(x) - truth, 0) / sum max(x - truth, 0) " +
                 "(darkening below the truth is not credited; the error inside sees it); " +
                 "mask IoU thresholds the translator's AASPM mask at 0.5 ('-' for rows without a mask).");
-            if (rows.All(r => r.RemovedByKind is not null))
-            {
-                string[] kinds = [.. rows.SelectMany(r => r.RemovedByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
-                md.Paragraph("Lesion removed, by lesion kind (test split; each kind's excess pooled over its images):");
-                md.Table(["method", .. kinds], rows.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => r.RemovedByKind!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
-                    [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right)]);
-            }
+            KindTable(md, rows, r => r.RemovedByKind, "Lesion removed, by lesion kind (test split; each kind's excess pooled over its images):");
         }
         else
         {
@@ -226,6 +214,16 @@ public static class EvaluationReport
             HtmlReport.Save(html, md.ToString(), input.Title);
         }
         return new EvaluationReportFiles(Path.GetFullPath(mdPath), html is null ? null : Path.GetFullPath(html), Path.GetFullPath(jsonPath), images);
+    }
+
+    /// <summary>A paragraph and a table of one per-lesion-kind share (columns: the kinds any row has), when every row has it.</summary>
+    private static void KindTable(MarkdownReport md, List<MethodScores> rows, Func<MethodScores, IReadOnlyDictionary<string, double>?> byKind, string caption)
+    {
+        if (!rows.All(r => byKind(r) is not null)) return;
+        string[] kinds = [.. rows.SelectMany(r => byKind(r)!.Keys).Distinct().Order(StringComparer.Ordinal)];
+        md.Paragraph(caption);
+        md.Table(["method", .. kinds], rows.Select(r => (IReadOnlyList<string>)[r.Method, .. kinds.Select(k => byKind(r)!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
+            [ColumnAlign.Left, .. kinds.Select(_ => ColumnAlign.Right)]);
     }
 
     private static IEnumerable<string> Definitions(EvaluationReportInput input)
