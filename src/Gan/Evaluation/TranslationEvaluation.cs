@@ -15,7 +15,8 @@
 //    classifier's probability on the original, the paper's baseline);
 //  - FID/KID between pooled evaluation-classifier features of translated opacity images and real
 //    clear test images;
-//  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU;
+//  - on phantoms only: PSNR/SSIM to the paired truth, change outside the true opacity mask, mask IoU, the
+//    share of the lesions' excess density removed (PhantomTruthScores.LesionRemoved; also per lesion kind);
 //    and the ideal row (EvaluateIdeal): every opacity image's paired clear twin scored as if it were the
 //    translation, so each column shows what a perfect translation scores with these evaluation models (its
 //    "called opacity" is the classifier's false-positive rate on clear twins; a translator can score below it
@@ -46,7 +47,7 @@ namespace Opacity.Gan.Evaluation;
 /// at the evaluation classifier's threshold that calls <see cref="TranslationEvaluation.SensitivePointShare"/> of the
 /// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low);
 /// <see cref="PanelRates"/>: the "opacity" rate under each judge of the panel, in panel order (null without a panel);
-/// <see cref="RemovedByKind"/>: per lesion kind, the share of the kinds' excess density over the paired truth the
+/// <see cref="RemovedByKind"/>: per lesion kind, the share of the kind's excess density over the paired truth the
 /// translation took away (<see cref="PhantomTruthScores.LesionRemoved"/> pooled over the kind's images; null without truth).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
