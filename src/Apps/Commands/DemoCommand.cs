@@ -250,7 +250,7 @@ public static class DemoCommand
 
             Say("6/6 writing the report");
             string report = DemoReport.Write(o, rows, ideal, evalTest, translators, cdamValidation, evalCls.Validation, seg.Validation, clock.Elapsed);
-            ScoreSummary.Print(ideal is null ? rows : [.. rows, ideal]);
+            ScoreSummary.Print(rows, ideal);
             Say($"done in {clock.Elapsed.TotalMinutes:F1} min. Report: {Path.GetFullPath(report)}");
         }
         finally

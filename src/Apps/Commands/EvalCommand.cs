@@ -124,7 +124,7 @@ public static class EvalCommand
                     ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal,
                     Panel = judges.Count == 0 ? null : string.Join(", ", judgePaths.Select(Path.GetFullPath)),
                 });
-            ScoreSummary.Print([untranslated, .. rows.Select(r => r.Scores), .. ideal is null ? [] : new[] { ideal }]);
+            ScoreSummary.Print(rows.Select(r => r.Scores).Prepend(untranslated), ideal);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");
         }
         finally

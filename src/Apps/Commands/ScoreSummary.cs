@@ -5,14 +5,17 @@
 // without truth (real data) those columns are left out rather than printed as dashes.
 using System.Globalization;
 using Opacity.Gan.Evaluation;
+using Opacity.Gan.Metrics;
 
 namespace Opacity.Cli.Commands;
 
 internal static class ScoreSummary
 {
-    public static void Print(IEnumerable<MethodScores> rows)
+    /// <summary>One line per row of <paramref name="rows"/>, then <paramref name="ideal"/> (the paired truth) when there is one.</summary>
+    public static void Print(IEnumerable<MethodScores> rows, MethodScores? ideal)
     {
         List<MethodScores> all = [.. rows];
+        if (ideal is not null) all.Add(ideal);
         bool truth = all.All(r => r.Truth is not null);
         static string N(double v, string f) => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "-";
         static string Pc(double v) => double.IsFinite(v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
@@ -23,6 +26,6 @@ internal static class ScoreSummary
                 (truth ? $" {N(r.Truth!.PsnrToTruth, "F2"),6} {Pc(r.Truth.LesionRemoved),7} {Pc(r.Truth.ChangeOutsideMask),7}" : ""));
         if (truth)
             Console.WriteLine("PSNR: to the paired truth (dB); removed: share of the lesions' excess density over the truth taken away; " +
-                "outside: mean change outside the true opacity (bar 2%).");
+                $"outside: mean change outside the true opacity (bar {Pc(PhantomTruthMetrics.AnatomyBar)}).");
     }
 }

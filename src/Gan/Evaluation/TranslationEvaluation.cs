@@ -206,11 +206,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         => opacity.Select((c, i) => (Kind: KindName(c.Labels), Score: perImage[i]))
             .Where(t => double.IsFinite(t.Score.ExcessInsideMask))
             .GroupBy(t => t.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g =>
-            {
-                double excess = g.Sum(t => t.Score.ExcessInsideMask), left = g.Sum(t => t.Score.ExcessLeftInsideMask);
-                return excess > 0 ? 1 - left / excess : double.NaN;
-            });
+            .ToDictionary(g => g.Key, g => PhantomTruthMetrics.ShareRemoved(g.Sum(t => t.Score.ExcessInsideMask), g.Sum(t => t.Score.ExcessLeftInsideMask)));
 
     /// <summary>A lesion kind's report name: the single kind ("nodule", "ggo", ...) or "multiple".</summary>
     public static string KindName(OpacityKinds kinds)

@@ -28,7 +28,7 @@ public sealed record PhantomTruthScores(
     double ExcessInsideMask, double ExcessLeftInsideMask)
 {
     /// <summary>The share of the lesion's excess density over its truth that the translation took away (see the file header).</summary>
-    public double LesionRemoved => ExcessInsideMask > 0 ? 1 - ExcessLeftInsideMask / ExcessInsideMask : double.NaN;
+    public double LesionRemoved => PhantomTruthMetrics.ShareRemoved(ExcessInsideMask, ExcessLeftInsideMask);
 }
 
 public sealed record PhantomTruthReport(IReadOnlyList<PhantomTruthScores> PerImage, PhantomTruthScores Mean)
@@ -41,6 +41,9 @@ public static class PhantomTruthMetrics
 {
     /// <summary>The bar for "anatomy kept": mean absolute change outside the opacity below 2% of the range.</summary>
     public const double AnatomyBar = 0.02;
+
+    /// <summary>1 - left / excess: the share of an excess density taken away; NaN without excess.</summary>
+    public static double ShareRemoved(double excess, double left) => excess > 0 ? 1 - left / excess : double.NaN;
 
     public static PhantomTruthScores Score(PhantomTruthInput c, int width, int height)
     {
