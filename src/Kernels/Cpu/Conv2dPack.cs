@@ -8,6 +8,7 @@
 // Tested through Conv2dTests against ConvReference (odd sizes, stride 1/2, pad 0/1/3, dilation 1/2).
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Opacity.Kernels.Cpu.Simd;
 
 namespace Opacity.Kernels.Cpu;
 
@@ -118,17 +119,20 @@ internal readonly unsafe struct Im2ColPackB(Im2ColImage image) : IGemmPackB
     }
 }
 
-/// <summary>B = col^T (rows = output pixels, columns r = (ic, kh, kw)).</summary>
+/// <summary>B = col^T (rows = output pixels, columns r = (ic, kh, kw)). Each sliver's columns are gathered as
+/// contiguous col rows into the thread-static row buffer, then transposed into the sliver (PanelTranspose);
+/// gathering straight into the sliver stored one float at a stride of NR per element, which made dw's packing
+/// cost as much as its multiply-adds.</summary>
 internal readonly unsafe struct Im2ColTPackB(Im2ColImage image) : IGemmPackB
 {
     public void Pack(float* dst, int nr, int p0, int kc, int j0, int nc)
     {
+        float* rows = PackScratch.Row(nr * kc);
         for (int s = 0; s * nr < nc; s++, dst += nr * kc)
         {
             int cols = Math.Min(nr, nc - s * nr);
-            for (int c = 0; c < cols; c++) image.Gather(j0 + s * nr + c, p0, kc, dst + c, nr);
-            for (int c = cols; c < nr; c++)
-                for (int p = 0; p < kc; p++) dst[p * nr + c] = 0f;
+            for (int c = 0; c < cols; c++) image.Gather(j0 + s * nr + c, p0, kc, rows + (long)c * kc, 1);
+            PanelTranspose.Pack(rows, kc, cols, kc, dst, nr);
         }
     }
 }

@@ -1,10 +1,13 @@
 // Packing of GEMM operands into micro-kernel slivers (BLIS layout), for plain row-major matrices.
 // A block (rows i0..i0+mc, depth p0..p0+kc) -> ceil(mc/MR) slivers, sliver s at dst + s*MR*kc, element [p*MR + r].
 // B block (depth p0..p0+kc, cols j0..j0+nc) -> ceil(nc/NR) slivers, sliver s at dst + s*NR*kc, element [p*NR + j].
-// Rows/columns past the end are zero, so the micro-kernel always runs full tiles.
+// Rows/columns past the end are zero, so the micro-kernel always runs full tiles. Transposing packs (A stored
+// row-major, B stored transposed) go through PanelTranspose's register transposes.
 // The packers are unmanaged structs (raw pointers) so the generic driver (GemmPacked.cs) is specialised per
 // packer by the JIT and can hand them to worker threads; implicit-im2col packers for conv live in Conv2dPack.cs.
 // Tested through GemmTests (all four transpose combinations against GemmReference).
+using Opacity.Kernels.Cpu.Simd;
+
 namespace Opacity.Kernels.Cpu;
 
 internal unsafe interface IGemmPackA
@@ -40,13 +43,7 @@ internal readonly unsafe struct MatrixPackA(float* a, int ld, bool trans) : IGem
             }
             else
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    float* src = a + (long)(i + r) * ld + p0;
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = src[p];
-                }
-                for (int r = rows; r < mr; r++)
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = 0f;
+                PanelTranspose.Pack(a + (long)i * ld + p0, ld, rows, kc, dst, mr);
             }
         }
     }
@@ -63,14 +60,8 @@ internal readonly unsafe struct MatrixPackB(float* b, int ld, bool trans) : IGem
             int j = j0 + s * nr;
             if (trans)
             {
-                // op(B)[p, j+c] = b[(j+c)*ld + p]: walk each stored row, scatter with stride nr.
-                for (int c = 0; c < cols; c++)
-                {
-                    float* src = b + (long)(j + c) * ld + p0;
-                    for (int p = 0; p < kc; p++) dst[p * nr + c] = src[p];
-                }
-                for (int c = cols; c < nr; c++)
-                    for (int p = 0; p < kc; p++) dst[p * nr + c] = 0f;
+                // op(B)[p, j+c] = b[(j+c)*ld + p]: stored rows become sliver columns.
+                PanelTranspose.Pack(b + (long)j * ld + p0, ld, cols, kc, dst, nr);
             }
             else
             {
