@@ -1,5 +1,5 @@
 // `dotnet run -c Release --project bench/Opacity.Bench -- quick-gemm-conv` (or `quick-conv-shapes`): the anchor workloads timed like the
-// PyTorch script bench/scripts/torch_gemm_conv.py (2 warm-ups, median of 7, Stopwatch), one line per row:
+// PyTorch script bench/scripts/torch_gemm_conv.py (median of 7, Stopwatch, after a warm-up long enough for the JIT to finish optimising: WarmUp), one line per row:
 // name, median ms, GFLOP/s. Fast to run next to PyTorch in the same session (bench/scripts/gemm_conv_vs_torch.sh),
 // where a full BenchmarkDotNet job would take minutes on a shared 2-core machine.
 using System.Diagnostics;
@@ -65,6 +65,7 @@ public static class QuickAnchors
             };
             foreach (var (pass, run) in passes)
             {
+                foreach (int v in versions) WarmUp(() => run(v));
                 var t = new double[versions.Length, Rounds];
                 for (int r = 0; r < Rounds; r++)
                     for (int i = 0; i < versions.Length; i++)
@@ -91,6 +92,23 @@ public static class QuickAnchors
 
     private const int Rounds = 5;
 
+    /// <summary>Runs the code until the JIT has replaced its first, unoptimised tier: .NET's tiered compilation
+    /// recompiles a method after 30 calls, in the background, once 100 ms pass without new tier-0 JIT work.
+    /// MedianSeconds' two warm-up calls alone left small shapes (0.05-0.3 ms a call) timed on tier-0 code
+    /// (a 64-px 3x3 GEMM forward read 0.21 ms, 0.04-0.06 ms with tiering off; session 11's conv_dw_pack.md).
+    /// 60 calls, at least 0.5 s, at most 3 s, then a pause for the background compile.</summary>
+    private static void WarmUp(Action run)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; ; i++)
+        {
+            double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            if (s > 3 || (i >= 60 && s > 0.5)) break;
+            run();
+        }
+        Thread.Sleep(250);
+    }
+
     private static double MedianSeconds(Action run)
     {
         run();
@@ -108,6 +126,7 @@ public static class QuickAnchors
 
     private static void Row(string name, double flops, Action run)
     {
+        WarmUp(run);
         double m = MedianSeconds(run);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}\t{m * 1e3:F2} ms\t{flops / m / 1e9:F1} GFLOP/s"));
     }

@@ -16,9 +16,10 @@ public sealed record WorkloadResult(string Name, double OursMs, double? TorchMs,
 
 public static class SideBySide
 {
+    /// <summary>The median of <paramref name="reps"/> timed runs after <see cref="WarmUp"/>.</summary>
     public static double TimeMedianMs(Action run, int reps)
     {
-        for (int i = 0; i < 2; i++) run();
+        WarmUp(run);
         var times = new double[reps];
         for (int i = 0; i < reps; i++)
         {
@@ -28,6 +29,24 @@ public static class SideBySide
         }
         Array.Sort(times);
         return reps % 2 == 1 ? times[reps / 2] : 0.5 * (times[reps / 2 - 1] + times[reps / 2]);
+    }
+
+    /// <summary>Runs the workload until the JIT has optimised it. .NET compiles a method unoptimised first (tier 0)
+    /// and recompiles it after 30 calls, in the background; with 2 warm-up runs (what PyTorch's side does, having
+    /// no JIT) 20-25 % of a GAN step was still timed on tier-0 code (gan_step 290-310 ms, 236-240 ms with tiering
+    /// off; session 11, bench/results/intel-xeon-2core/conv_dw_pack.md). So: 32 runs (at most 20 s), then runs
+    /// until one, with a pause for the background compiler, compiles no new method (at most 10 more).</summary>
+    public static void WarmUp(Action run)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < 32 && Stopwatch.GetElapsedTime(t0).TotalSeconds < 20; i++) run();
+        for (int i = 0; i < 10; i++)
+        {
+            long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+            run();
+            Thread.Sleep(200);
+            if (System.Runtime.JitInfo.GetCompiledMethodCount() == compiled) break;
+        }
     }
 
     /// <summary>Peak resident memory of this process (VmHWM on Linux), MiB.</summary>

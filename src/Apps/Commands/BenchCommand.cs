@@ -15,7 +15,7 @@ public static class BenchCommand
     {
         var vsTorch = new Option<bool>("--vs-pytorch") { Description = "Also run the same workloads in PyTorch (Debian python3-torch) in this run and print ratios." };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file ('-' for standard output)." };
-        var reps = new Option<int>("--reps") { Description = "Timed repetitions per workload (after 2 warm-ups); the median is reported.", DefaultValueFactory = _ => 7 };
+        var reps = new Option<int>("--reps") { Description = "Timed repetitions per workload (after a warm-up until the JIT has optimised it; PyTorch: 2 warm-ups); the median is reported.", DefaultValueFactory = _ => 7 };
         var only = new Option<string?>("--only") { Description = "Run one workload by name." };
         var memory = new Option<bool>("--memory") { Description = "Also measure each side's peak memory per workload, each in a fresh process." };
         var profile = new Option<bool>("--profile") { Description = "Print the per-op timing breakdown (forward and backward) of each workload (on a GPU each op waits for the device, so its time is the device's)." };
