@@ -60,7 +60,7 @@ public static class BenchCommand
                     Profiler.Reset(); Profiler.Enabled = true; Profiler.SynchronizeDevice = dev;
                     run();
                     Profiler.Enabled = false; Profiler.SynchronizeDevice = null;
-                    PrintProfile(w.Name);
+                    ProfileTable.Print($"per-op time of one {w.Name} run", 1);
                 }
                 ours[w.Name] = SideBySide.TimeMedianMs(run, n);
                 Console.Error.WriteLine($"ours  {w.Name}: {ours[w.Name]:F2} ms");
@@ -115,16 +115,6 @@ public static class BenchCommand
         foreach (var x in results)
             table.AddRow(x.Name, $"{x.OursMs:F2}", x.TorchMs is { } t ? $"{t:F2}" : "-", x.Ratio is { } q ? $"{q:F2}x" : "-",
                 x.OursGflops is { } g ? $"{g:F1}" : "-", x.OursPeakMiB is { } a ? $"{a:F0}" : "-", x.TorchPeakMiB is { } b ? $"{b:F0}" : "-");
-        AnsiConsole.Write(table);
-    }
-
-    private static void PrintProfile(string workload)
-    {
-        var timings = Profiler.Snapshot();
-        double total = timings.Sum(t => t.TotalMs);
-        var table = new Table().Title($"per-op time of one {workload} run").AddColumns("op", "% of op time", "count", "total ms", "min ms", "mean ms", "max ms");
-        foreach (var t in timings)
-            table.AddRow(t.Name, $"{100 * t.TotalMs / total:F1}", $"{t.Count}", $"{t.TotalMs:F2}", $"{t.MinMs:F3}", $"{t.MeanMs:F3}", $"{t.MaxMs:F3}");
         AnsiConsole.Write(table);
     }
 

@@ -6,6 +6,7 @@
 // missing GPU is one sentence, exit 1); the checkpoint is the same file whichever device wrote it.
 // --classifier may be given several times: the frozen classifiers then act as one CDAM classifier
 // (ClassifierEnsemble: mean logit, every member's features, mean CAM), as the demo does.
+// --profile-steps N times every op over N steps after a warm-up (StepProfile) and prints the table at the end.
 // Bad input (missing or wrong classifier file, empty or one-domain folder, wrong size, NaN loss): one
 // sentence on stderr, exit 1. Tested by TrainCommandTests.
 using System.CommandLine;
@@ -44,10 +45,11 @@ public static class TrainCommand
         var opacityNegatives = new Option<double>("--d-opacity-negatives") { Description = "Weight of real opacity images as negatives of the clear-domain discriminator D_N (0 = off: D_N sees only clear images and translations).", DefaultValueFactory = _ => 0 };
         var labelReference = new Option<string>("--label-reference") { Description = "CDAM label term: fixed (BCE to 0 and 1, METHOD.md) | real (as clear / opaque as the step's real images, by the classifier's logits).", DefaultValueFactory = _ => "fixed" };
         var dLayers = new Option<int>("--d-layers") { Description = "Stride-2 layers of both PatchGAN discriminators: 3 = 70x70 patches (METHOD.md), 2 = 34x34, 1 = 16x16.", DefaultValueFactory = _ => 3 };
+        var profileSteps = new Option<int>("--profile-steps") { Description = "Time every op over N steps (after 20 warm-up steps, or half the run when shorter) and print where a step's time goes.", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
 
         var command = new Command("train", "Train the opacity -> clear translator (masked CycleGAN + CDAM) on a phantom folder.");
-        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, labelReference, dLayers, device })
+        foreach (Option o in new Option[] { data, outDir, steps, size, seed, resume, ablation, classifier, ckEvery, sampleEvery, ngf, ndf, blocks, generator, unetDepth, content, maskPrior, cycleScope, classifierView, average, opacityNegatives, labelReference, dLayers, profileSteps, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -67,12 +69,14 @@ public static class TrainCommand
                 };
                 long n = parse.GetValue(steps);
                 if (n <= 0) throw new TrainingException($"--steps {n} must be positive.");
+                int profile = parse.GetValue(profileSteps);
+                if (profile < 0) throw new TrainingException($"--profile-steps {profile} must be 0 (off) or positive.");
                 var run = new TrainerOptions
                 {
                     OutDir = parse.GetValue(outDir)!, Steps = n, Resume = parse.GetValue(resume),
                     CheckpointEvery = parse.GetValue(ckEvery), SampleEvery = parse.GetValue(sampleEvery), Device = onDevice,
                 };
-                return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier) ?? []);
+                return Run(options, run, parse.GetValue(data)!, parse.GetValue(classifier) ?? [], profile);
             }
             catch (TrainingException e)
             {
@@ -83,7 +87,7 @@ public static class TrainCommand
         return command;
     }
 
-    internal static int Run(GanOptions options, TrainerOptions run, string dataDir, IReadOnlyList<string> classifierPaths)
+    internal static int Run(GanOptions options, TrainerOptions run, string dataDir, IReadOnlyList<string> classifierPaths, int profileSteps = 0)
     {
         if (run.Resume)
             options = GanCheckpoint.Read(Path.Combine(run.OutDir, GanCheckpoint.FileName)).Options;
@@ -106,6 +110,7 @@ public static class TrainCommand
         }
         var dataset = UnpairedData.FromPhantomFolder(dataDir, options.Size, options.Seed);
         var trainer = new GanTrainer(options, run, dataset, classifier);
+        var window = StepProfile.Window(trainer.StepsDone, run.Steps, profileSteps, run.Device);
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -121,21 +126,26 @@ public static class TrainCommand
                     {
                         ProgressTask task = ctx.AddTask("train", maxValue: run.Steps);
                         task.Value = trainer.StepsDone;
-                        trainer.Progress = p => { task.Value = p.Step; task.Description = Markup.Escape(Describe(p)); };
+                        trainer.Progress = p => { window?.After(p.Step); task.Value = p.Step; task.Description = Markup.Escape(Describe(p)); };
                         result = trainer.Run(cts.Token);
                     });
             }
             else
             {
-                trainer.Progress = p => { if (p.Step == p.TotalSteps || (run.CheckpointEvery > 0 && p.Step % run.CheckpointEvery == 0)) Console.WriteLine(Describe(p)); };
+                trainer.Progress = p => { window?.After(p.Step); if (p.Step == p.TotalSteps || (run.CheckpointEvery > 0 && p.Step % run.CheckpointEvery == 0)) Console.WriteLine(Describe(p)); };
                 result = trainer.Run(cts.Token);
             }
+            window?.Print();
             Console.WriteLine(result.Cancelled
                 ? $"Interrupted at step {result.StepsDone}; checkpoint written to {result.CheckpointPath} (continue with --resume)."
                 : $"Trained {result.StepsDone} steps ({Name(options.Ablation)}, {options.Size} px{(run.Device.IsCpu ? "" : $", on {run.Device}")}); checkpoint {result.CheckpointPath}.");
             return result.Cancelled ? 130 : 0;
         }
-        finally { Console.CancelKeyPress -= onCancel; }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            window?.Stop();
+        }
     }
 
     private static string Describe(TrainingProgress p) =>

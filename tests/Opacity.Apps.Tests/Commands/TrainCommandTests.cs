@@ -59,6 +59,24 @@ public sealed class TrainCommandTests
     }
 
     [Test]
+    public void Profile_steps_prints_the_per_op_table_of_the_window_after_the_warm_up()
+    {
+        string[] args = ["train", "--data", _data, "--out", Path.Combine(_root, "profile"), "--steps", "6", "--size", "64", "--ngf", "4",
+            "--ndf", "4", "--blocks", "1", "--ablation", "mask", "--profile-steps", "2"];
+        var (code, output, err) = Run(args);
+        Assert.That(code, Is.EqualTo(0), err);
+        // 6 steps: the warm-up is half the run (3 steps), then steps 4 and 5 are timed.
+        Assert.That(output, Does.Contain("per-op time over steps 4-5"));
+        Assert.That(output, Does.Contain("ms per step (wall)"));
+        Assert.That(output, Does.Contain("Conv2d.fwd").And.Contain("Conv2d.bwd"));
+        Assert.That(output, Does.Contain("Trained 6 steps"));
+
+        (code, _, err) = Run([.. args[..^1], "-1"]);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(err.Trim(), Is.EqualTo("--profile-steps -1 must be 0 (off) or positive."));
+    }
+
+    [Test]
     public void Smaller_discriminator_patches_train_and_resume()
     {
         string[] Run2(int steps, params string[] extra) =>
