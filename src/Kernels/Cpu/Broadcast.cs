@@ -117,6 +117,30 @@ public static class Broadcast
         }
     }
 
+    /// <summary><c>y[i] = src[i·ss]</c> over <paramref name="shape"/> (y contiguous): the broadcast copy, one pass
+    /// (a sum's backward used to clear y and then add the broadcast gradient: two passes over a full-size tensor).</summary>
+    public static void Expand<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> srcStrides, Span<T> y, ReadOnlySpan<int> shape)
+        where T : unmanaged
+    {
+        int[] full = Contiguous(shape);
+        var (dims, ss, _, _) = Coalesce(shape, srcStrides, full, full);
+        int rank = dims.Length;
+        int inner = dims[rank - 1], inc = ss[rank - 1];
+        long rows = 1;
+        for (int d = 0; d < rank - 1; d++) rows *= dims[d];
+        Span<int> idx = stackalloc int[rank];
+        for (long r = 0; r < rows; r++)
+        {
+            int os = 0;
+            for (int d = 0; d < rank - 1; d++) os += idx[d] * ss[d];
+            Span<T> dst = y.Slice((int)(r * inner), inner);
+            if (inc == 0) dst.Fill(src[os]);
+            else if (inc == 1) src.Slice(os, inner).CopyTo(dst);
+            else for (int i = 0; i < inner; i++) dst[i] = src[os + i * inc];
+            for (int d = rank - 2; d >= 0; d--) { if (++idx[d] < dims[d]) break; idx[d] = 0; }
+        }
+    }
+
     public static int[] Contiguous(ReadOnlySpan<int> shape)
     {
         var s = new int[shape.Length];

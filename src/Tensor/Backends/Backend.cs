@@ -32,6 +32,14 @@ internal abstract class Backend
     public abstract void Fill(Tensor dst, double value);
 
     public abstract void Binary(BinaryKind kind, Tensor a, int[] aStrides, Tensor b, int[] bStrides, Tensor y);
+
+    /// <summary>y = src broadcast to y's shape (<paramref name="srcStrides"/> 0 on the broadcast dimensions). The default
+    /// clears y and adds; a backend with a one-pass broadcast copy overrides it.</summary>
+    public virtual void Expand(Tensor src, int[] srcStrides, Tensor y)
+    {
+        Fill(y, 0);
+        Binary(BinaryKind.Add, y, y.Shape.Strides(), src, srcStrides, y);
+    }
     public abstract void ReduceTo(Tensor src, Tensor dst, int[] dstStrides, bool accumulate);
     public abstract void Unary(UnaryKind kind, Tensor x, Tensor y, double p1, double p2);
     public abstract void UnaryBackward(UnaryKind kind, Tensor x, Tensor y, Tensor dy, Tensor dx, bool accumulate, double p1, double p2);

@@ -37,6 +37,13 @@ internal sealed partial class CpuBackend : Backend
         else Broadcast.Binary(kind, a.AsSpanF64(), aStrides, b.AsSpanF64(), bStrides, y.AsSpanF64(), shape);
     }
 
+    public override void Expand(Tensor src, int[] srcStrides, Tensor y)
+    {
+        int[] shape = y.Shape.ToArray();
+        if (y.DType == DType.F32) Broadcast.Expand<float>(src.AsSpan(), srcStrides, y.AsSpan(), shape);
+        else Broadcast.Expand<double>(src.AsSpanF64(), srcStrides, y.AsSpanF64(), shape);
+    }
+
     public override void ReduceTo(Tensor src, Tensor dst, int[] dstStrides, bool accumulate)
     {
         int[] shape = src.Shape.ToArray();

@@ -31,7 +31,8 @@ internal sealed class Sum(Tensor x, Shape kept) : Node(x)
     {
         Tensor x = Inputs[0];
         if (GradTarget(x, out bool acc) is not { } dx) return;
-        if (!acc) dx.Backend.Fill(dx, 0);
-        dx.Backend.Binary(BinaryKind.Add, dx, x.Shape.Strides(), dy, OpChecks.BroadcastStrides(kept, x.Shape), dx);
+        int[] strides = OpChecks.BroadcastStrides(kept, x.Shape);
+        if (acc) dx.Backend.Binary(BinaryKind.Add, dx, x.Shape.Strides(), dy, strides, dx);
+        else dx.Backend.Expand(dy, strides, dx);
     }
 }

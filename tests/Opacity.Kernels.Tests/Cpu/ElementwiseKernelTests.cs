@@ -69,7 +69,7 @@ public sealed class StructuredKernelTests
     private static readonly int[][] Shapes = [[1, 1, 1, 1], [1, 1, 128, 128], [2, 3, 5, 7], [3, 5, 17, 19]];
 
     [TestCaseSource(nameof(Shapes))]
-    public void Broadcast_binary_and_reduce_match_reference(int[] shape)
+    public void Broadcast_binary_expand_and_reduce_match_reference(int[] shape)
     {
         int[][] operandShapes = [shape, [1, shape[1], 1, 1], [shape[0], 1, shape[2], shape[3]], [1, 1, 1, 1], [1, 1, 1, shape[3]]];
         foreach (int[] bShape in operandShapes)
@@ -85,6 +85,11 @@ public sealed class StructuredKernelTests
                 BroadcastReference.Binary<float>(kind, a, sa, b, sb, want, shape);
                 TensorAssert.Close(want, got, 1e-6, 1e-6, $"{kind} {string.Join("x", shape)} by {string.Join("x", bShape)}");
             }
+            // The broadcast copy, exactly: 1 * b by the reference is b itself; y starts as NaN.
+            float[] ones = Enumerable.Repeat(1f, n).ToArray(), copied = Enumerable.Repeat(float.NaN, n).ToArray(), expanded = new float[n];
+            BroadcastReference.Binary<float>(BinaryKind.Mul, ones, sa, b, sb, expanded, shape);
+            Broadcast.Expand<float>(b, sb, copied, shape);
+            Assert.That(copied, Is.EqualTo(expanded), $"expand {string.Join("x", bShape)} to {string.Join("x", shape)}");
             foreach (bool acc in new[] { false, true })
             {
                 float[] got = Values(nb, 3), want = (float[])got.Clone();
