@@ -114,7 +114,7 @@ internal sealed partial class CpuBackend
     public override void Upsample(bool bilinear, Tensor x, Tensor y)
     {
         var (p, h, w) = Planes(x);
-        if (x.DType == DType.F32) UpsampleV2.Forward(bilinear, x.AsSpan(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpan());
+        if (x.DType == DType.F32) UpsampleV3.Forward(bilinear, x.AsSpan(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpan());
         else Kernels.Cpu.Upsample.Forward(bilinear, x.AsSpanF64(), p, h, w, y.Shape[-2], y.Shape[-1], y.AsSpanF64());
     }
 

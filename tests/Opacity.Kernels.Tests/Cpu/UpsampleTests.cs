@@ -1,5 +1,5 @@
-// UpsampleV2 (tables per row and column, planes over threads) against v1 (Upsample, the oracle), bit for
-// bit: the same expressions in the same order per plane, so any difference is a bug. Shapes: the U-Net's
+// UpsampleV2 (tables per row and column, planes over threads) and UpsampleV3's forward (cached horizontal rows,
+// AVX vertical pass) against v1 (Upsample, the oracle), bit for bit: the same expressions in the same order per plane, so any difference is a bug. Shapes: the U-Net's
 // 2x bilinear step, a non-integer up, a down (the CAM and feature resampling), a 1-pixel plane, nearest;
 // planes enough to take the threaded path; backward both overwriting and accumulating. Plus the geometry
 // check and one hand value of the align_corners=False rule.
@@ -14,7 +14,7 @@ public sealed class UpsampleTests
         [(16, 16, 32, 32, true), (8, 12, 21, 17, true), (33, 31, 8, 9, true), (1, 1, 4, 5, true), (7, 9, 14, 27, false), (12, 12, 5, 7, false)];
 
     [Test]
-    public void V2_equals_v1_bit_for_bit([ValueSource(nameof(Shapes))] (int H, int W, int OH, int OW, bool Bilinear) c)
+    public void V2_and_v3_equal_v1_bit_for_bit([ValueSource(nameof(Shapes))] (int H, int W, int OH, int OW, bool Bilinear) c)
     {
         const int planes = 48;   // 48 planes x >= 20 outputs: the 2x and larger shapes take the threaded path
         float[] x = CloseAssert.Random(planes * c.H * c.W, 3);
@@ -22,6 +22,9 @@ public sealed class UpsampleTests
         Upsample.Forward<float>(c.Bilinear, x, planes, c.H, c.W, c.OH, c.OW, want);
         UpsampleV2.Forward<float>(c.Bilinear, x, planes, c.H, c.W, c.OH, c.OW, got);
         Assert.That(got, Is.EqualTo(want), "forward");
+        float[] got3 = Enumerable.Repeat(float.NaN, want.Length).ToArray();
+        UpsampleV3.Forward(c.Bilinear, x, planes, c.H, c.W, c.OH, c.OW, got3);
+        Assert.That(got3, Is.EqualTo(want), "forward v3");
 
         float[] dy = CloseAssert.Random(want.Length, 4);
         foreach (bool accumulate in new[] { false, true })
@@ -30,6 +33,18 @@ public sealed class UpsampleTests
             Upsample.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxWant, accumulate);
             UpsampleV2.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxGot, accumulate);
             Assert.That(dxGot, Is.EqualTo(dxWant), $"backward (accumulate {accumulate})");
+        }
+    }
+
+    [Test]
+    public void V3_equals_v1_on_one_plane_with_odd_widths()
+    {
+        foreach (var (h, w, oh, ow) in new[] { (5, 3, 10, 7), (3, 7, 6, 13), (9, 9, 4, 5), (2, 2, 3, 1) })
+        {
+            float[] x = CloseAssert.Random(h * w, 7), want = new float[oh * ow], got = new float[oh * ow];
+            Upsample.Forward<float>(true, x, 1, h, w, oh, ow, want);
+            UpsampleV3.Forward(true, x, 1, h, w, oh, ow, got);
+            Assert.That(got, Is.EqualTo(want), $"{h}x{w} -> {oh}x{ow}");
         }
     }
 
