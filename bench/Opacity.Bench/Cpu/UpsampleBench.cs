@@ -1,5 +1,5 @@
 // Bilinear upsampling, v1 (per-pixel source arithmetic, one thread) vs v2 (row and column tables, planes
-// over threads) vs v3 (forward only: cached horizontal rows, AVX vertical pass), forward and backward, at the demo U-Net generator's 2x steps (ngf 16, depth 3, 64 px:
+// over threads) vs v3 (forward: cached horizontal rows, AVX vertical pass; backward of an exact 2x: gathered per dx element), forward and backward, at the demo U-Net generator's 2x steps (ngf 16, depth 3, 64 px:
 // 32 planes 8 -> 16, 32 planes 16 -> 32, 16 planes 32 -> 64) and at one 128 px ngf 32 step. Rate: output
 // pixels per second (each reads 4 inputs).
 // Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*UpsampleBench*' --job short
@@ -31,4 +31,5 @@ public class UpsampleBench
     [Benchmark] public void ForwardV3() => UpsampleV3.Forward(true, _x, _planes, _h, _h, _oh, _oh, _y);
     [Benchmark] public void BackwardV1() => Upsample.Backward<float>(true, _y, _planes, _h, _h, _oh, _oh, _dx, false);
     [Benchmark] public void BackwardV2() => UpsampleV2.Backward<float>(true, _y, _planes, _h, _h, _oh, _oh, _dx, false);
+    [Benchmark] public void BackwardV3() => UpsampleV3.Backward(true, _y, _planes, _h, _h, _oh, _oh, _dx, false);
 }

@@ -8,7 +8,9 @@
 // bit for bit v1's (UpsampleTests), so swapping it in changes no training run.
 // Why: the demo's U-Net decoder upsamples 2x at every level; bilinear forward plus backward were 8 % of the
 // op time of its training step (bench/results/intel-xeon-2core/demo_step_profile.md), v2's forward ~12
-// cycles per output pixel in scalar double arithmetic. Nearest, the backward and float64 stay on v2.
+// cycles per output pixel in scalar double arithmetic. The backward of an exact 2x is gathered (see GatherRow:
+// each dx element adds its own four terms in v2's order, no scattered read-modify-writes), also bit for bit;
+// nearest, other scales and float64 stay on v2.
 // Benchmark: bench/Opacity.Bench/Cpu/UpsampleBench.cs.
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -77,6 +79,127 @@ public static class UpsampleV3
                 else for (int p = 0; p < planes; p++) Plane(p);
             }
         }
+    }
+
+    /// <summary>dx (+)= the adjoint of Forward. Exact 2x bilinear upsampling (the U-Net decoder's) runs gathered:
+    /// each dx element sums its four contributions itself; every other case runs v2.</summary>
+    public static void Backward(bool bilinear, ReadOnlySpan<float> dy, int planes, int h, int w, int oh, int ow, Span<float> dx, bool accumulate)
+    {
+        if (!bilinear || oh != 2 * h || ow != 2 * w || w < MinGatheredWidth || planes < 0
+            || dx.Length < (long)planes * h * w || dy.Length < (long)planes * oh * ow)
+        {
+            UpsampleV2.Backward(bilinear, dy, planes, h, w, oh, ow, dx, accumulate);
+            return;
+        }
+        var rows = Table(h, oh);
+        var cols = Table(w, ow);
+        if (EdgeContributions(cols, w, ow) is not { } edges)
+        {
+            UpsampleV2.Backward(bilinear, dy, planes, h, w, oh, ow, dx, accumulate);
+            return;
+        }
+        if (!accumulate) dx.Slice(0, planes * h * w).Clear();
+        unsafe
+        {
+            fixed (float* pdy = dy) fixed (float* pdx = dx)
+            {
+                float* dyp = pdy, dxp = pdx;
+                void Plane(int p)
+                {
+                    float* g = dyp + (long)p * oh * ow, dst = dxp + (long)p * h * w;
+                    for (int r = 0; r < oh; r++)
+                    {
+                        int i0 = rows.I0[r], i1 = rows.I1[r];
+                        float* gr = g + (long)r * ow;
+                        if (i0 == i1)
+                        {
+                            ScatterRow(gr, cols, ow, dst + (long)i0 * w, rows.W0[r], dst + (long)i1 * w, rows.W1[r]);
+                            continue;
+                        }
+                        GatherRow(gr, cols, edges, w, rows.W0[r], dst + (long)i0 * w);
+                        GatherRow(gr, cols, edges, w, rows.W1[r], dst + (long)i1 * w);
+                    }
+                }
+                if (planes > 1 && planes * (long)oh * ow >= ParallelMinOutputs) Parallel.For(0, planes, Plane);
+                else for (int p = 0; p < planes; p++) Plane(p);
+            }
+        }
+    }
+
+    /// <summary>Below this width v2 runs (the gathered interior would be too short to matter).</summary>
+    private const int MinGatheredWidth = 6;
+
+    // One dx row's share of output row gr (weight wr of that row): v2 visits c = 0..ow-1 and adds
+    // gr[c] * (float)(wr * W0[c]) to dx[I0[c]], then gr[c] * (float)(wr * W1[c]) to dx[I1[c]]. Element e
+    // gets its terms in that order; for 2 <= e <= w-3 they are c = 2e-1 (via I1), 2e (I1), 2e+1 (I0), 2e+2
+    // (I0), so it sums them itself, in that order, with the same float products. The four edge elements
+    // replay their own ordered lists from the tables (clamping adds zero-weight terms there).
+    private static unsafe void GatherRow(float* gr, Axis cols, (int E, int C, bool Right)[][] edges, int w, double wr, float* d)
+    {
+        float fa = (float)(wr * cols.W1[3]), fb = (float)(wr * cols.W1[4]);   // c = 2e-1 and 2e, via I1
+        float fc = (float)(wr * cols.W0[5]), fd = (float)(wr * cols.W0[6]);   // c = 2e+1 and 2e+2, via I0
+        for (int e = 2; e <= w - 3; e++)
+        {
+            float* q = gr + 2 * e;
+            float acc = d[e];
+            acc += q[-1] * fa;
+            acc += q[0] * fb;
+            acc += q[1] * fc;
+            acc += q[2] * fd;
+            d[e] = acc;
+        }
+        foreach (var list in edges)
+        {
+            int e = list[0].E;
+            float acc = d[e];
+            foreach (var (_, c, right) in list) acc += gr[c] * (float)(wr * (right ? cols.W1[c] : cols.W0[c]));
+            d[e] = acc;
+        }
+    }
+
+    // v2's loop for a row whose two source rows are one (the clamped last row): the terms interleave.
+    private static unsafe void ScatterRow(float* gr, Axis cols, int ow, float* row0, double wr0, float* row1, double wr)
+    {
+        for (int c = 0; c < ow; c++)
+        {
+            int c0 = cols.I0[c], c1 = cols.I1[c];
+            double wc = cols.W1[c], wc0 = cols.W0[c];
+            float v = gr[c];
+            row0[c0] += v * (float)(wr0 * wc0);
+            row0[c1] += v * (float)(wr0 * wc);
+            row1[c0] += v * (float)(wr * wc0);
+            row1[c1] += v * (float)(wr * wc);
+        }
+    }
+
+    // The ordered terms of dx elements 0, 1, w-2 and w-1 (c ascending, I0 before I1); null unless the tables
+    // have the exact-2x shape that gives every interior element GatherRow's four terms (then v2 runs: never seen
+    // for an exact 2x, but not assumed). Interior outputs c (1 <= c <= ow-2) must read columns (c-1)/2 and (c+1)/2
+    // when odd, c/2-1 and c/2 when even, with one pair of weights per parity; the end outputs read columns 0-1 and w-2 - w-1.
+    private static (int E, int C, bool Right)[][]? EdgeContributions(Axis cols, int w, int ow)
+    {
+        for (int c = 1; c <= ow - 2; c++)
+        {
+            bool odd = (c & 1) == 1;
+            int i0 = odd ? (c - 1) / 2 : c / 2 - 1, i1 = odd ? (c + 1) / 2 : c / 2;
+            if (cols.I0[c] != i0 || cols.I1[c] != i1) return null;
+            if (c >= 3 && c <= ow - 3 && (cols.W0[c] != cols.W0[odd ? 5 : 6] || cols.W1[c] != cols.W1[odd ? 3 : 4])) return null;
+        }
+        if (cols.I0[0] > 1 || cols.I1[0] > 1 || cols.I0[ow - 1] < w - 2 || cols.I1[ow - 1] < w - 2) return null;
+        int[] edge = [0, 1, w - 2, w - 1];
+        var lists = new (int E, int C, bool Right)[4][];
+        for (int k = 0; k < 4; k++)
+        {
+            int e = edge[k], n = 0;
+            var terms = new (int E, int C, bool Right)[12];   // two per output in the window
+            for (int c = Math.Max(0, 2 * e - 2); c <= Math.Min(ow - 1, 2 * e + 3); c++)
+            {
+                if (cols.I0[c] == e) terms[n++] = (e, c, false);
+                if (cols.I1[c] == e) terms[n++] = (e, c, true);
+            }
+            lists[k] = terms[..n];
+        }
+        return lists;
     }
 
     private sealed record Axis(int[] I0, int[] I1, double[] W0, double[] W1);

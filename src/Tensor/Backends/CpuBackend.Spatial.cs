@@ -121,7 +121,7 @@ internal sealed partial class CpuBackend
     public override void UpsampleBackward(bool bilinear, Tensor dy, Tensor dx, bool accumulate)
     {
         var (p, h, w) = Planes(dx);
-        if (dx.DType == DType.F32) UpsampleV2.Backward(bilinear, dy.AsSpan(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpan(), accumulate);
+        if (dx.DType == DType.F32) UpsampleV3.Backward(bilinear, dy.AsSpan(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpan(), accumulate);
         else Kernels.Cpu.Upsample.Backward(bilinear, dy.AsSpanF64(), p, h, w, dy.Shape[-2], dy.Shape[-1], dx.AsSpanF64(), accumulate);
     }
 

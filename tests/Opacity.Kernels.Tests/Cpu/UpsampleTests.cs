@@ -33,6 +33,9 @@ public sealed class UpsampleTests
             Upsample.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxWant, accumulate);
             UpsampleV2.Backward<float>(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dxGot, accumulate);
             Assert.That(dxGot, Is.EqualTo(dxWant), $"backward (accumulate {accumulate})");
+            float[] dx3 = CloseAssert.Random(x.Length, 5);
+            UpsampleV3.Backward(c.Bilinear, dy, planes, c.H, c.W, c.OH, c.OW, dx3, accumulate);
+            Assert.That(dx3, Is.EqualTo(dxWant), $"backward v3 (accumulate {accumulate})");
         }
     }
 
@@ -45,6 +48,30 @@ public sealed class UpsampleTests
             Upsample.Forward<float>(true, x, 1, h, w, oh, ow, want);
             UpsampleV3.Forward(true, x, 1, h, w, oh, ow, got);
             Assert.That(got, Is.EqualTo(want), $"{h}x{w} -> {oh}x{ow}");
+        }
+    }
+
+    // v3's gathered backward (exact 2x, width >= 6) against v1 on the sizes around its edges and thresholds, with
+    // gradients that hold signed zeros (the clamped edges add zero-weight terms: their order must be v1's too).
+    [Test]
+    public void V3_backward_equals_v1_at_2x([Values(1, 2, 5, 6, 7, 8, 13, 32)] int w)
+    {
+        foreach (int h in new[] { 1, 3, 6 })
+        {
+            const int planes = 3;
+            float[] dy = CloseAssert.Random(planes * 4 * h * w, 11);
+            for (int i = 0; i < dy.Length; i += 7) dy[i] = i % 2 == 0 ? 0f : -0f;
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] start = CloseAssert.Random(planes * h * w, 12);
+                for (int i = 0; i < start.Length; i += 5) start[i] = -0f;
+                float[] want = (float[])start.Clone(), got = (float[])start.Clone();
+                Upsample.Backward<float>(true, dy, planes, h, w, 2 * h, 2 * w, want, accumulate);
+                UpsampleV3.Backward(true, dy, planes, h, w, 2 * h, 2 * w, got, accumulate);
+                for (int i = 0; i < want.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(got[i]) != BitConverter.SingleToInt32Bits(want[i]))
+                        Assert.Fail($"{h}x{w} acc={accumulate}: dx[{i}] is {got[i]}, v1 gives {want[i]}");
+            }
         }
     }
 
