@@ -1,4 +1,4 @@
-// Bilinear upsampling forward, v3 (float32): v1's expression split into its two halves, so the inner loop
+// Bilinear upsampling, v3 (float32). Forward: v1's expression split into its two halves, so the inner loop
 // is SIMD. v1 computes v = wr0 * (wc0 * a + wc * b) + wr * (wc0 * c + wc * d) in double per output pixel:
 // the bracketed sums are a horizontal interpolation of source row I0 (a, b) and of row I1 (c, d). v3 computes
 // each source row's horizontal interpolation h[col] = wc0 * x[c0] + wc * x[c1] once (a 2x upsampling reads
@@ -24,14 +24,11 @@ public static class UpsampleV3
 
     public static void Forward(bool bilinear, ReadOnlySpan<float> x, int planes, int h, int w, int oh, int ow, Span<float> y)
     {
-        if (!bilinear || !Avx.IsSupported)
+        // Nearest, no AVX, or a bad geometry (v2 names it in its exception): v2.
+        if (!bilinear || !Avx.IsSupported || planes < 0 || h <= 0 || w <= 0 || oh <= 0 || ow <= 0
+            || x.Length < (long)planes * h * w || y.Length < (long)planes * oh * ow)
         {
             UpsampleV2.Forward(bilinear, x, planes, h, w, oh, ow, y);
-            return;
-        }
-        if (planes < 0 || h <= 0 || w <= 0 || oh <= 0 || ow <= 0 || x.Length < (long)planes * h * w || y.Length < (long)planes * oh * ow)
-        {
-            UpsampleV2.Forward(bilinear, x, planes, h, w, oh, ow, y);   // v2 names the bad geometry
             return;
         }
         var rows = Table(h, oh);
@@ -85,7 +82,7 @@ public static class UpsampleV3
     /// each dx element sums its four contributions itself; every other case runs v2.</summary>
     public static void Backward(bool bilinear, ReadOnlySpan<float> dy, int planes, int h, int w, int oh, int ow, Span<float> dx, bool accumulate)
     {
-        if (!bilinear || oh != 2 * h || ow != 2 * w || w < MinGatheredWidth || planes < 0
+        if (!bilinear || h <= 0 || oh != 2 * h || ow != 2 * w || w < MinGatheredWidth || planes < 0
             || dx.Length < (long)planes * h * w || dy.Length < (long)planes * oh * ow)
         {
             UpsampleV2.Backward(bilinear, dy, planes, h, w, oh, ow, dx, accumulate);

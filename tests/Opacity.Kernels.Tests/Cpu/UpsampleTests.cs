@@ -101,5 +101,12 @@ public sealed class UpsampleTests
         Assert.That(e!.Message, Does.Contain("2x2 to 0x4"));
         e = Assert.Throws<ArgumentException>(() => UpsampleV2.Forward<float>(true, new float[3], 1, 2, 2, 4, 4, new float[16]));
         Assert.That(e!.Message, Does.Contain("too small"));
+        // v3 refuses the same way (it hands a bad geometry to v2), forward and backward, 2x included.
+        e = Assert.Throws<ArgumentException>(() => UpsampleV3.Forward(true, new float[4], 1, 2, 2, 0, 4, new float[4]));
+        Assert.That(e!.Message, Does.Contain("2x2 to 0x4"));
+        e = Assert.Throws<ArgumentException>(() => UpsampleV3.Backward(true, new float[16 * 48], 2, 8, 8, 16, 16, new float[100], false));
+        Assert.That(e!.Message, Does.Contain("too small"));
+        e = Assert.Throws<ArgumentException>(() => UpsampleV3.Backward(true, [], 1, 0, 6, 0, 12, [], false));
+        Assert.That(e!.Message, Does.Contain("not a valid geometry"));
     }
 }
