@@ -15,8 +15,8 @@ public static class UpsampleV2
     /// <summary>Below this many output pixels per call one thread does the work (a Parallel.For costs ~10 us).</summary>
     private const long ParallelMinOutputs = 1 << 14;
 
-    /// <summary>Source indices and weights of one output axis: bilinear (I0, I1, W1) or nearest (I0 only).</summary>
-    private readonly struct Axis
+    /// <summary>Source indices and weights of one output axis: bilinear (I0, I1, W1) or nearest (I0 only). Shared with UpsampleV3.</summary>
+    internal readonly struct Axis
     {
         public readonly int[] I0, I1;
         public readonly double[] W1, W0;
@@ -33,7 +33,7 @@ public static class UpsampleV2
         }
     }
 
-    private static void ForPlanes(int planes, long outputsPerPlane, Action<int> plane)
+    internal static void ForPlanes(int planes, long outputsPerPlane, Action<int> plane)
     {
         if (planes > 1 && planes * outputsPerPlane >= ParallelMinOutputs) Parallel.For(0, planes, plane);
         else for (int p = 0; p < planes; p++) plane(p);
@@ -97,20 +97,27 @@ public static class UpsampleV2
                             for (int c = 0; c < ow; c++) row0[cols.I0[c]] += gr[c];
                             continue;
                         }
-                        double wr = rows.W1[r], wr0 = rows.W0[r];
-                        for (int c = 0; c < ow; c++)
-                        {
-                            int c0 = cols.I0[c], c1 = cols.I1[c];
-                            double wc = cols.W1[c], wc0 = cols.W0[c];
-                            T v = gr[c];
-                            row0[c0] += v * T.CreateTruncating(wr0 * wc0);
-                            row0[c1] += v * T.CreateTruncating(wr0 * wc);
-                            row1[c0] += v * T.CreateTruncating(wr * wc0);
-                            row1[c1] += v * T.CreateTruncating(wr * wc);
-                        }
+                        BilinearRowBackward(gr, cols, ow, row0, rows.W0[r], row1, rows.W1[r]);
                     }
                 });
             }
+        }
+    }
+
+    /// <summary>One output row's bilinear gradient scattered onto its two source rows (weights wr0 and wr), c ascending,
+    /// the four terms of each output in v1's order. UpsampleV3 runs it for the rows whose two source rows are one.</summary>
+    internal static unsafe void BilinearRowBackward<T>(T* gr, in Axis cols, int ow, T* row0, double wr0, T* row1, double wr)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < ow; c++)
+        {
+            int c0 = cols.I0[c], c1 = cols.I1[c];
+            double wc = cols.W1[c], wc0 = cols.W0[c];
+            T v = gr[c];
+            row0[c0] += v * T.CreateTruncating(wr0 * wc0);
+            row0[c1] += v * T.CreateTruncating(wr0 * wc);
+            row1[c0] += v * T.CreateTruncating(wr * wc0);
+            row1[c1] += v * T.CreateTruncating(wr * wc);
         }
     }
 

@@ -19,7 +19,6 @@ namespace Opacity.Kernels.Cpu;
 
 public static class UpsampleV3
 {
-    private const long ParallelMinOutputs = 1 << 14;
     private const int MaxStackColumns = 2048;   // two rows of doubles, 32 KiB of stack
 
     public static void Forward(bool bilinear, ReadOnlySpan<float> x, int planes, int h, int w, int oh, int ow, Span<float> y)
@@ -31,8 +30,7 @@ public static class UpsampleV3
             UpsampleV2.Forward(bilinear, x, planes, h, w, oh, ow, y);
             return;
         }
-        var rows = Table(h, oh);
-        var cols = Table(w, ow);
+        UpsampleV2.Axis rows = new(true, h, oh), cols = new(true, w, ow);
         unsafe
         {
             fixed (float* px = x) fixed (float* py = y)
@@ -72,8 +70,7 @@ public static class UpsampleV3
                         }
                     }
                 }
-                if (planes > 1 && planes * (long)oh * ow >= ParallelMinOutputs) Parallel.For(0, planes, Plane);
-                else for (int p = 0; p < planes; p++) Plane(p);
+                UpsampleV2.ForPlanes(planes, (long)oh * ow, Plane);
             }
         }
     }
@@ -88,8 +85,7 @@ public static class UpsampleV3
             UpsampleV2.Backward(bilinear, dy, planes, h, w, oh, ow, dx, accumulate);
             return;
         }
-        var rows = Table(h, oh);
-        var cols = Table(w, ow);
+        UpsampleV2.Axis rows = new(true, h, oh), cols = new(true, w, ow);
         if (EdgeContributions(cols, w, ow) is not { } edges)
         {
             UpsampleV2.Backward(bilinear, dy, planes, h, w, oh, ow, dx, accumulate);
@@ -110,15 +106,15 @@ public static class UpsampleV3
                         float* gr = g + (long)r * ow;
                         if (i0 == i1)
                         {
-                            ScatterRow(gr, cols, ow, dst + (long)i0 * w, rows.W0[r], dst + (long)i1 * w, rows.W1[r]);
+                            // One source row for both (the clamped last row): the terms interleave, so v2's loop.
+                            UpsampleV2.BilinearRowBackward(gr, cols, ow, dst + (long)i0 * w, rows.W0[r], dst + (long)i1 * w, rows.W1[r]);
                             continue;
                         }
                         GatherRow(gr, cols, edges, w, rows.W0[r], dst + (long)i0 * w);
                         GatherRow(gr, cols, edges, w, rows.W1[r], dst + (long)i1 * w);
                     }
                 }
-                if (planes > 1 && planes * (long)oh * ow >= ParallelMinOutputs) Parallel.For(0, planes, Plane);
-                else for (int p = 0; p < planes; p++) Plane(p);
+                UpsampleV2.ForPlanes(planes, (long)oh * ow, Plane);
             }
         }
     }
@@ -131,7 +127,7 @@ public static class UpsampleV3
     // gets its terms in that order; for 2 <= e <= w-3 they are c = 2e-1 (via I1), 2e (I1), 2e+1 (I0), 2e+2
     // (I0), so it sums them itself, in that order, with the same float products. The four edge elements
     // replay their own ordered lists from the tables (clamping adds zero-weight terms there).
-    private static unsafe void GatherRow(float* gr, Axis cols, (int E, int C, bool Right)[][] edges, int w, double wr, float* d)
+    private static unsafe void GatherRow(float* gr, in UpsampleV2.Axis cols, (int E, (int C, bool Right)[] Terms)[] edges, int w, double wr, float* d)
     {
         float fa = (float)(wr * cols.W1[3]), fb = (float)(wr * cols.W1[4]);   // c = 2e-1 and 2e, via I1
         float fc = (float)(wr * cols.W0[5]), fd = (float)(wr * cols.W0[6]);   // c = 2e+1 and 2e+2, via I0
@@ -145,27 +141,11 @@ public static class UpsampleV3
             acc += q[2] * fd;
             d[e] = acc;
         }
-        foreach (var list in edges)
+        foreach (var (e, terms) in edges)
         {
-            int e = list[0].E;
             float acc = d[e];
-            foreach (var (_, c, right) in list) acc += gr[c] * (float)(wr * (right ? cols.W1[c] : cols.W0[c]));
+            foreach (var (c, right) in terms) acc += gr[c] * (float)(wr * (right ? cols.W1[c] : cols.W0[c]));
             d[e] = acc;
-        }
-    }
-
-    // v2's loop for a row whose two source rows are one (the clamped last row): the terms interleave.
-    private static unsafe void ScatterRow(float* gr, Axis cols, int ow, float* row0, double wr0, float* row1, double wr)
-    {
-        for (int c = 0; c < ow; c++)
-        {
-            int c0 = cols.I0[c], c1 = cols.I1[c];
-            double wc = cols.W1[c], wc0 = cols.W0[c];
-            float v = gr[c];
-            row0[c0] += v * (float)(wr0 * wc0);
-            row0[c1] += v * (float)(wr0 * wc);
-            row1[c0] += v * (float)(wr * wc0);
-            row1[c1] += v * (float)(wr * wc);
         }
     }
 
@@ -173,7 +153,7 @@ public static class UpsampleV3
     // have the exact-2x shape that gives every interior element GatherRow's four terms (then v2 runs: never seen
     // for an exact 2x, but not assumed). Interior outputs c (1 <= c <= ow-2) must read columns (c-1)/2 and (c+1)/2
     // when odd, c/2-1 and c/2 when even, with one pair of weights per parity; the end outputs read columns 0-1 and w-2 - w-1.
-    private static (int E, int C, bool Right)[][]? EdgeContributions(Axis cols, int w, int ow)
+    private static (int E, (int C, bool Right)[] Terms)[]? EdgeContributions(in UpsampleV2.Axis cols, int w, int ow)
     {
         for (int c = 1; c <= ow - 2; c++)
         {
@@ -184,36 +164,23 @@ public static class UpsampleV3
         }
         if (cols.I0[0] > 1 || cols.I1[0] > 1 || cols.I0[ow - 1] < w - 2 || cols.I1[ow - 1] < w - 2) return null;
         int[] edge = [0, 1, w - 2, w - 1];
-        var lists = new (int E, int C, bool Right)[4][];
+        var lists = new (int E, (int C, bool Right)[] Terms)[4];
         for (int k = 0; k < 4; k++)
         {
             int e = edge[k], n = 0;
-            var terms = new (int E, int C, bool Right)[12];   // two per output in the window
+            var terms = new (int C, bool Right)[12];   // two per output in the window
             for (int c = Math.Max(0, 2 * e - 2); c <= Math.Min(ow - 1, 2 * e + 3); c++)
             {
-                if (cols.I0[c] == e) terms[n++] = (e, c, false);
-                if (cols.I1[c] == e) terms[n++] = (e, c, true);
+                if (cols.I0[c] == e) terms[n++] = (c, false);
+                if (cols.I1[c] == e) terms[n++] = (c, true);
             }
-            lists[k] = terms[..n];
+            lists[k] = (e, terms[..n]);
         }
         return lists;
     }
 
-    private sealed record Axis(int[] I0, int[] I1, double[] W0, double[] W1);
-
-    private static Axis Table(int inSize, int outSize)
-    {
-        var a = new Axis(new int[outSize], new int[outSize], new double[outSize], new double[outSize]);
-        for (int o = 0; o < outSize; o++)
-        {
-            var (i0, i1, w1) = Upsample.LinearSource(o, inSize, outSize);
-            a.I0[o] = i0; a.I1[o] = i1; a.W1[o] = w1; a.W0[o] = 1 - w1;
-        }
-        return a;
-    }
-
     // h[c] = wc0 * x[c0] + wc * x[c1]: v1's bracketed sum.
-    private static unsafe void Horizontal(float* row, Axis cols, int ow, double* h)
+    private static unsafe void Horizontal(float* row, in UpsampleV2.Axis cols, int ow, double* h)
     {
         for (int c = 0; c < ow; c++)
             h[c] = cols.W0[c] * (double)row[cols.I0[c]] + cols.W1[c] * (double)row[cols.I1[c]];
