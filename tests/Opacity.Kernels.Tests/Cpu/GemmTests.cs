@@ -49,6 +49,34 @@ public sealed class GemmTests
         Check(version, shape, transA, transB, 13, 2100, 7, 1f, 0f, pad: 0, 4);
     }
 
+    // The 8- and 4-row cuts of the 12x32 kernel (a last row block of M mod 12 <= 8, e.g. OC = 16 as 12 + 4) must
+    // give the full kernel's rows bit for bit (same FMAs in the same order per element), so switching a conv's
+    // last block to a cut cannot move a training run; and they must not write C below their rows.
+    [TestCase(4, 1, 1f, 0f)]
+    [TestCase(4, 37, 1f, 1f)]
+    [TestCase(8, 144, 1f, 1f)]
+    [TestCase(8, 300, -0.5f, 0.75f)]
+    public unsafe void Row_cuts_match_the_full_kernel_bit_for_bit(int rows, int kc, float alpha, float beta)
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Ignore("no AVX-512 on this machine");
+        const int ldc = 40;
+        float[] a = CloseAssert.Random(12 * kc, 1), b = CloseAssert.Random(kc * 32 + 16, 2), c0 = CloseAssert.Random(12 * ldc, 3);
+        float[] full = (float[])c0.Clone(), cut = (float[])c0.Clone();
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pf = full) fixed (float* pc = cut)
+        {
+            GemmMicroKernel.Kernel12x32(kc, pa, pb, pf, ldc, alpha, beta);
+            if (rows == 4) GemmMicroKernel.Kernel4x32(kc, pa, pb, pc, ldc, alpha, beta);
+            else GemmMicroKernel.Kernel8x32(kc, pa, pb, pc, ldc, alpha, beta);
+        }
+        for (int i = 0; i < 12; i++)
+            for (int j = 0; j < ldc; j++)
+            {
+                float want = i < rows && j < 32 ? full[i * ldc + j] : c0[i * ldc + j];
+                Assert.That(BitConverter.SingleToInt32Bits(cut[i * ldc + j]), Is.EqualTo(BitConverter.SingleToInt32Bits(want)),
+                    $"{rows}-row cut, row {i}, column {j}");
+            }
+    }
+
     [Test]
     public void Rejects_short_spans_and_bad_leading_dimensions()
     {
