@@ -10,7 +10,6 @@
 // discarded (the padded buffer has slack for the overrun). Other strides, or no AVX-512, go to v2.
 // Tested by Conv2dTests (version 3, all shapes, against ConvReference); timed by ConvBench.
 using System.Buffers;
-using System.Runtime.CompilerServices;
 
 namespace Opacity.Kernels.Cpu;
 
@@ -52,7 +51,9 @@ internal static unsafe class Conv2dV3
                         int o = b * Mr + i;
                         wpack[((long)b * k + r) * Mr + i] = o < oc ? w[(long)o * k + r] : 0f;
                     }
-            Array.Clear(xpad, 0, (int)xpadLen);  // borders and slack stay zero; the interior is rewritten per image
+            // ZeroPad writes each image's padded planes whole; the slack past them (read by tail segments) is cleared here.
+            long planes = g.InChannels * planeP;
+            Array.Clear(xpad, (int)planes, (int)(xpadLen - planes));
             int bands = (oh_ + BandRows - 1) / BandRows;
             fixed (int* po = offsets) fixed (float* pw = wpack) fixed (float* px = xpad)
             {
@@ -62,7 +63,7 @@ internal static unsafe class Conv2dV3
                 {
                     float* yn = y + n * ys;
                     float beta = Conv2d.PrepareOutput(yn, bias, oc, oh_ * ow_, accumulate);
-                    Pad(g, x + n * xs, px, hp, wp);
+                    ZeroPad.Planes(x + n * xs, g.InChannels, g.InH, g.InW, g.PadH, g.PadW, px);
                     nint ynP = (nint)yn;
                     int parts = Math.Min(Environment.ProcessorCount, bands);
                     if ((long)oc * k * oh_ * ow_ < GemmPacked.ParallelMinMacs) parts = 1;
@@ -127,15 +128,5 @@ internal static unsafe class Conv2dV3
         if (rows == 4) GemmMicroKernel.Kernel12x32<OffsetRows, Rows4>(k, a, src, c, ldc, 1f, beta);
         else if (rows == 8) GemmMicroKernel.Kernel12x32<OffsetRows, Rows8>(k, a, src, c, ldc, 1f, beta);
         else GemmMicroKernel.Kernel12x32<OffsetRows, Rows12>(k, a, src, c, ldc, 1f, beta);
-    }
-
-    // Copies one image into the interior of the zero-bordered buffer (borders were cleared once per call).
-    private static void Pad(in ConvGeometry g, float* x, float* xpad, int hp, int wp)
-    {
-        uint rowBytes = (uint)(g.InW * sizeof(float));
-        for (int ic = 0; ic < g.InChannels; ic++)
-            for (int ih = 0; ih < g.InH; ih++)
-                Unsafe.CopyBlock(xpad + ((long)ic * hp + ih + g.PadH) * wp + g.PadW,
-                    x + ((long)ic * g.InH + ih) * g.InW, rowBytes);
     }
 }

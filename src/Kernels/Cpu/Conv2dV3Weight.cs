@@ -47,11 +47,11 @@ internal static unsafe class Conv2dV3Weight
                     for (int kw = 0; kw < g.KernelW; kw++, r++)
                         offsets[r] = (int)(ic * planeP + (long)kh * g.DilationH * wp + kw * g.DilationW);
             for (int r = k; r < tapBlocks * TapBlock; r++) offsets[r] = 0;  // extra taps: valid reads, discarded
-            Array.Clear(xpad, 0, (int)xpadLen);
+            Array.Clear(xpad, (int)(g.Batch * imageP), (int)(xpadLen - g.Batch * imageP));  // the slack; ZeroPad writes the planes whole
             Array.Clear(partial);
             fixed (float* px = xpad) fixed (float* pdyp = dyp) fixed (float* pp = partial) fixed (int* po = offsets)
             {
-                for (int n = 0; n < g.Batch; n++) PadImage(g, x + n * (long)g.InChannels * g.InH * g.InW, px + n * imageP, hp, wp);
+                ZeroPad.Planes(x, g.Batch * g.InChannels, g.InH, g.InW, g.PadH, g.PadW, px);  // the batch's planes are contiguous
                 float* dyRows = dy;
                 if (copyDy)
                 {
@@ -101,14 +101,6 @@ internal static unsafe class Conv2dV3Weight
             if (copyDy) ArrayPool<float>.Shared.Return(dyp);
             ArrayPool<float>.Shared.Return(partial);
         }
-    }
-
-    private static void PadImage(in ConvGeometry g, float* x, float* xpad, int hp, int wp)
-    {
-        uint rowBytes = (uint)(g.InW * sizeof(float));
-        for (int ic = 0; ic < g.InChannels; ic++)
-            for (int ih = 0; ih < g.InH; ih++)
-                Unsafe.CopyBlock(xpad + ((long)ic * hp + ih + g.PadH) * wp + g.PadW, x + ((long)ic * g.InH + ih) * g.InW, rowBytes);
     }
 
     private readonly struct Job(in ConvGeometry g, float* xpad, float* dy, int* offsets, float* zeroRow,
