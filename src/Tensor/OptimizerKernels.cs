@@ -14,7 +14,7 @@ public static class OptimizerKernels
             ((Backends.CudaBackend)p.Backend).Adam(p, g, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
             return;
         }
-        if (p.DType == DType.F32) AdamUpdate.Step(p.AsSpan(), g.AsSpan(), m.AsSpan(), v.AsSpan(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        if (p.DType == DType.F32) AdamUpdate.StepSimd(p.AsSpan(), g.AsSpan(), m.AsSpan(), v.AsSpan(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
         else AdamUpdate.Step(p.AsSpanF64(), g.AsSpanF64(), m.AsSpanF64(), v.AsSpanF64(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
@@ -23,6 +23,15 @@ public static class OptimizerKernels
         if (!p.Device.IsCpu) throw new NotSupportedException($"SGD update for {p.Describe()} on {p.Device}: there is no CUDA SGD kernel yet; use Adam or the CPU.");
         if (p.DType == DType.F32) AdamUpdate.Sgd(p.AsSpan(), g.AsSpan(), buffer.AsSpan(), lr, momentum, weightDecay, firstStep);
         else AdamUpdate.Sgd(p.AsSpanF64(), g.AsSpanF64(), buffer.AsSpanF64(), lr, momentum, weightDecay, firstStep);
+    }
+
+    /// <summary>avg = d avg + (1 - d) theta in place, computed in double per element and stored as float
+    /// (a float32 CPU tensor; WeightAverage handles the other cases).</summary>
+    public static void MovingAverage(Tensor average, Tensor theta, double decay)
+    {
+        if (!average.Device.IsCpu || average.DType != DType.F32 || theta.DType != DType.F32)
+            throw new NotSupportedException($"MovingAverage runs on float32 CPU tensors; got {average.Describe()} and {theta.Describe()}.");
+        AdamUpdate.MovingAverageSimd(average.AsSpan(), theta.AsSpan(), decay);
     }
 
     /// <summary>Sum of squares of all elements, in double (for gradient-norm clipping).</summary>

@@ -41,6 +41,10 @@ public static class Profiler
     public static TimingScope Scope(string op, bool backward = false)
         => Enabled ? new TimingScope(backward ? op + ".bwd" : op + ".fwd") : default;
 
+    /// <summary>Times work between ops under its own name (an optimiser's update, data loading): the rows that
+    /// account for a step's time outside the op scopes. Never wrap a region that runs ops (they would count twice).</summary>
+    public static TimingScope Work(string name) => Enabled ? new TimingScope(name) : default;
+
     public static IReadOnlyList<OpTiming> Snapshot()
     {
         lock (Gate) return Timings.Values.OrderByDescending(t => t.TotalMs).ToList();

@@ -1,7 +1,7 @@
 // The memory-bound CPU kernels at the sizes a 128 px GAN step uses and one large size, in GB/s:
 // the SIMD elementwise forward/backward bodies, reflection padding, instance-norm statistics, apply
-// and backward. Each has one version today; the scalar body is benchmarked beside the SIMD driver so
-// the gain of the vector path is visible.
+// and backward, and the optimiser's Adam update and weight average (v1 scalar, v2 SIMD + threads, AdamUpdate.cs).
+// The scalar body is benchmarked beside each SIMD driver so the gain of the vector path is visible.
 // Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*ElementwiseBench*' --job short
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -48,6 +48,11 @@ public class ElementwiseBench
     [Benchmark] public void InstanceNormBackward()
         => Normalization.Backward<float>(_x, _dy, 1, _planes, _h * _w, true, true, _mean, _rstd, _gamma, _dx, false, new float[_planes], new float[_planes], false);
 
+    [Benchmark] public void AdamStepScalar() => AdamUpdate.Step<float>(_y, _dy, _dx, _padded.AsSpan(0, Length), 5e-4, 0.5, 0.999, 1e-8, 0, false, 100);
+    [Benchmark] public void AdamStep() => AdamUpdate.StepSimd(_y, _dy, _dx, _padded.AsSpan(0, Length), 5e-4, 0.5, 0.999, 1e-8, 0, false, 100);
+    [Benchmark] public void MovingAverageScalar() => AdamUpdate.MovingAverage(_y, _x, 0.999);
+    [Benchmark] public void MovingAverage() => AdamUpdate.MovingAverageSimd(_y, _x, 0.999);
+
     // Bytes per call: streams read + written, 4 bytes each (statistics read x twice).
     private static double Bytes(string method, int n) => 4.0 * n * method switch
     {
@@ -55,6 +60,8 @@ public class ElementwiseBench
         nameof(LeakyReluBackward) => 4, // x, dy, dx read + dx written
         nameof(TanhBackward) => 3,
         nameof(InstanceNormForward) => 4,
+        nameof(AdamStepScalar) or nameof(AdamStep) => 7,   // p, g, m, v read; p, m, v written
+        nameof(MovingAverageScalar) or nameof(MovingAverage) => 3,
         _ => 5,
     };
 

@@ -73,16 +73,16 @@ public sealed class CycleGanStep
         View = _o.ClassifierViewing == ClassifierViewing.Jittered && viewRng is not null ? ClassifierView.Draw(viewRng, realA.Shape[3]) : ClassifierView.Identity;
         Forward(realA, realB);
         Nets.DA.SetRequiresGrad(false); Nets.DB.SetRequiresGrad(false);   // D frozen during the G update
-        OptimizerG.ZeroGrad();
+        using (Profiler.Work("ZeroGrad G")) OptimizerG.ZeroGrad();
         BackwardG();
         checkLosses?.Invoke();
-        OptimizerG.Step();
-        GeneratorAverage?.Update();
+        using (Profiler.Work("Adam.Step G")) OptimizerG.Step();
+        using (Profiler.Work("WeightAverage.Update")) GeneratorAverage?.Update();
         Nets.DA.SetRequiresGrad(true); Nets.DB.SetRequiresGrad(true);
-        OptimizerD.ZeroGrad();
+        using (Profiler.Work("ZeroGrad D")) OptimizerD.ZeroGrad();
         BackwardD(poolRng);
         checkLosses?.Invoke();
-        OptimizerD.Step();
+        using (Profiler.Work("Adam.Step D")) OptimizerD.Step();
     }
 
     /// <summary>fake_B = G(a), rec_A = F(G(a)), fake_A = F(b), rec_B = G(F(b)).</summary>

@@ -90,8 +90,12 @@ public sealed class GanTrainer
             if (InjectNan is { } inj && inj.Step == _step) Step.PoisonLoss = inj.Loss;
             using (TensorScope.Begin())
             {
-                var (a, b) = _data.Batch(_step, Options.BatchSize);
-                a = a.To(_run.Device); b = b.To(_run.Device);
+                Tensor a, b;
+                using (Profiler.Work("Data.Batch"))
+                {
+                    (a, b) = _data.Batch(_step, Options.BatchSize);
+                    a = a.To(_run.Device); b = b.To(_run.Device);
+                }
                 long human = _step + 1;
                 Step.Step(a, b, new Rng(SeedMix.Of(Options.Seed, _step, 300)), () => CheckFinite(human), new Rng(SeedMix.Of(Options.Seed, _step, 301)));
             }

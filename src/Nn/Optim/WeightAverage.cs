@@ -48,9 +48,7 @@ public sealed class WeightAverage
             }
             else if (avg.DType == DType.F32)
             {
-                Span<float> a = avg.AsSpan();
-                ReadOnlySpan<float> t = theta.AsSpan();
-                for (int j = 0; j < a.Length; j++) a[j] = (float)(d * a[j] + e * t[j]);
+                OptimizerKernels.MovingAverage(avg, theta, d);   // (float)(d avg + (1 - d) theta), vectorised
             }
             else
             {
