@@ -54,6 +54,44 @@ public sealed class PoolingTests
         Assert.That(float.IsNaN(got[0]) && float.IsNaN(values[0]));
     }
 
+    // The 2x2 stride-2 max pool runs 8 windows at a time (MaxPlane2x2); ties between -0 and +0 and between equal
+    // values, NaN anywhere in a group of 8, odd widths and a tail past the last group must give the scalar window
+    // code's values (bit for bit: the sign of a zero, a NaN's payload) and indices.
+    [TestCase(1, 16, 16)]
+    [TestCase(3, 17, 37)]
+    [TestCase(2, 64, 64)]
+    public void Two_by_two_pool_matches_the_window_code_bit_for_bit(int planes, int h, int w)
+    {
+        var rnd = new Random(h * w);
+        float[] pool = [0f, -0f, 1f, -1f, 0.5f, float.NaN, BitConverter.Int32BitsToSingle(0x7fc00123)];
+        float[] x = new float[planes * h * w];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = rnd.Next(10) < 6 ? pool[rnd.Next(5)] : rnd.Next(40) == 0 ? pool[5 + rnd.Next(2)] : (float)(rnd.NextDouble() * 2 - 1);
+        int oh = h / 2, ow = w / 2;
+        float[] want = new float[planes * oh * ow], got = new float[want.Length], values = new float[want.Length];
+        int[] aWant = new int[want.Length], aGot = new int[want.Length];
+        PoolingReference.MaxForward<float>(x, planes, h, w, 2, 2, 0, want, aWant);
+        Pooling.MaxForward<float>(x, planes, h, w, 2, 2, 0, got, aGot);
+        Pooling.MaxForward<float>(x, planes, h, w, 2, 2, 0, values, []);
+        Assert.That(aGot, Is.EqualTo(aWant), "argmax");
+        for (int i = 0; i < want.Length; i++)
+        {
+            Assert.That(BitConverter.SingleToInt32Bits(got[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(x[aWant[i]])), $"value {i} is not its argmax tap's");
+            if (!float.IsNaN(want[i])) Assert.That(BitConverter.SingleToInt32Bits(values[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(ScalarMax(x, i, h, w))), $"value-only output {i}");
+            else Assert.That(values[i], Is.NaN, $"value-only output {i}");
+        }
+    }
+
+    // The value-only window result of the scalar code for output i: MaxNative over its window in row-major order.
+    private static float ScalarMax(float[] x, int i, int h, int w)
+    {
+        int oh = h / 2, ow = w / 2, p = i / (oh * ow), r = i % (oh * ow) / ow, q = i % ow;
+        int top = p * h * w + 2 * r * w + 2 * q;
+        float m = x[top];
+        foreach (int o in new[] { 0, 1, w, w + 1 }) m = float.MaxNative(m, x[top + o]);
+        return m;
+    }
+
     [Test]
     public void Padded_corners_follow_the_divisor_rule_and_padding_never_wins_a_max()
     {
