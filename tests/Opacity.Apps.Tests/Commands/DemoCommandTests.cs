@@ -35,8 +35,8 @@ public sealed class DemoCommandTests
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
             Assert.That(report, Does.Contain("saliency (their smoothed input gradient)"), "the tiny run uses --mask-prior saliency and the report says so");
             Assert.That(report, Does.Contain("negatives of the clear-domain discriminator (weight 1)"), "D_N's opacity negatives are on by default");
-            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"0.75\""), "metrics.json names the label weight");
-            Assert.That(report, Does.Contain("CDAM label (weight 0.75) and feature (F1) alignment"), "the report names the demo's label weight");
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"label_weight\": \"0.7\""), "metrics.json names the label weight");
+            Assert.That(report, Does.Contain("CDAM label (weight 0.7) and feature (F1) alignment"), "the report names the demo's label weight");
             Assert.That(report, Does.Contain("U-Net generator (width 4, depth 3), 70x70 PatchGAN (width 2)"), "--ndf sets the discriminators' width apart from --ngf");
             var (weights, _) = Opacity.Nn.Serialization.SafeTensors.Load(Path.Combine(dir, "translator-full", "checkpoint.safetensors"));
             Assert.That(weights["D_A.model.0.weight"].Shape[0], Is.EqualTo(2), "the trained PatchGAN's first conv has --ndf channels");
