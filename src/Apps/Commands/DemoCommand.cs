@@ -40,9 +40,9 @@ public static class DemoCommand
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
         MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives,
-        double LabelWeight = DefaultLabelWeight, int? Ndf = null)
+        double LabelWeight = DefaultLabelWeight, int? Ndf = DefaultNdf)
     {
-        /// <summary>Both PatchGANs' base width: <see cref="Ndf"/>, else the generator's <see cref="Ngf"/> (the demo's one-width default).</summary>
+        /// <summary>Both PatchGANs' base width: <see cref="Ndf"/> (<see cref="DefaultNdf"/> unless given), else the generator's <see cref="Ngf"/>.</summary>
         public int DiscriminatorWidth => Ndf ?? Ngf;
     }
 
