@@ -82,6 +82,30 @@ public sealed class SafeTensorsTests
         Assert.That(Assert.Throws<SafeTensorsException>(() => SafeTensors.Load(path))!.Message, Does.Contain("'w'"));
     }
 
+    // Found by fuzzing (session 12): a shape whose element count wraps around 2^64 to 0 matched empty data offsets
+    // and loaded as a tensor of 65536^4 elements with no data.
+    [TestCase("[65536,65536,65536,65536]", "[0,0]")]
+    [TestCase("[1073741824,4]", "[0,0]")]
+    [TestCase("[2147483647,2]", "[0,0]")]
+    public void Shapes_whose_element_count_overflows_are_refused(string shape, string offsets)
+    {
+        string path = Path.Combine(_dir, "huge.safetensors");
+        byte[] header = Encoding.UTF8.GetBytes($"{{\"w\":{{\"dtype\":\"F32\",\"shape\":{shape},\"data_offsets\":{offsets}}}}}");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header]);
+        var e = Assert.Throws<SafeTensorsException>(() => SafeTensors.Load(path));
+        Assert.That(e!.Message, Does.Contain("'w'").And.Contain(path));
+    }
+
+    [Test]
+    public void A_zero_dimension_gives_an_empty_tensor_whatever_the_other_dimensions()
+    {
+        string path = Path.Combine(_dir, "empty.safetensors");
+        byte[] header = Encoding.UTF8.GetBytes("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,0,2147483647],\"data_offsets\":[0,0]}}");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)header.Length), .. header]);
+        var (tensors, _) = SafeTensors.Load(path);
+        Assert.That(tensors["w"].Numel, Is.EqualTo(0));
+    }
+
     [Test]
     public void Mismatched_state_dict_names_every_problem_and_loads_nothing()
     {

@@ -103,7 +103,16 @@ public static class SafeTensors
         long dataStart = 8 + (long)n, dataLength = bytes.Length - dataStart;
         foreach (var e in entries)
         {
-            long numel = e.Shape.Aggregate(1L, (a, d) => a * d);
+            // The element count without wrap-around: a crafted shape such as [65536, 65536, 65536, 65536] has a
+            // product of 2^64, which a plain long product wraps to 0, matching empty data offsets.
+            long numel = e.Shape.Contains(0) ? 0 : 1;
+            foreach (int d in e.Shape)
+            {
+                if (numel == 0) break;
+                if (numel > int.MaxValue / d)
+                    throw new SafeTensorsException($"'{path}': tensor '{e.Name}' has shape {string.Join("x", e.Shape)}, more than {int.MaxValue} elements.");
+                numel *= d;
+            }
             if (e.Begin < 0 || e.End < e.Begin || e.End > dataLength || e.End - e.Begin != numel * e.DType.ElementSize())
                 throw new SafeTensorsException($"'{path}': tensor '{e.Name}' ({string.Join("x", e.Shape)}) has data offsets [{e.Begin}, {e.End}) inconsistent with its shape or beyond the {dataLength} data bytes (truncated file?).");
         }
