@@ -82,7 +82,7 @@ public sealed class SafeTensorsTests
         Assert.That(Assert.Throws<SafeTensorsException>(() => SafeTensors.Load(path))!.Message, Does.Contain("'w'"));
     }
 
-    // Found by fuzzing (session 12): a shape whose element count wraps around 2^64 to 0 matched empty data offsets
+    // Found reading the loader (session 12): a shape whose element count wraps around 2^64 to 0 matched empty data offsets
     // and loaded as a tensor of 65536^4 elements with no data.
     [TestCase("[65536,65536,65536,65536]", "[0,0]")]
     [TestCase("[1073741824,4]", "[0,0]")]
