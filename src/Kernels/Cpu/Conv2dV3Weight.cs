@@ -5,8 +5,9 @@
 // 24 zmm accumulators of 16 pixels each: per 16-pixel step 4 dy loads + 6 x loads feed 24 FMAs. Why not
 // GEMM: im2col^T packing costs as much as the FMAs when OC is small (OC = 2 heads ran at ~2 GFLOP/s).
 // Which shapes use it is Conv2dRule's choice (small OC; v2's GEMM, which keeps its operands in L1, otherwise).
-// The (image, output row) space is split into one contiguous range per core, walked in bands of 8 rows so
-// a band's dy and x stay in that core's L2; each core sums into a private dw, reduced at the end.
+// The (image, output row) space is split into two contiguous ranges (Partials, whatever the core count, so the
+// sum's order is the same on every machine), walked in bands of 8 rows so a band's dy and x stay in that core's
+// L2; each range sums into a private dw, reduced at the end in range order.
 // dy rows are read past OW up to OWr; a zero-padded copy of dy is made when OW is not a multiple of 16, so
 // the extra x values are multiplied by 0 (x must be finite, as everywhere in training).
 // Tested by Conv2dTests (version 3, all shapes, against ConvReference); timed by ConvBench.
@@ -18,7 +19,7 @@ namespace Opacity.Kernels.Cpu;
 
 internal static unsafe class Conv2dV3Weight
 {
-    private const int OcBlock = 4, TapBlock = 6, Band = 8;
+    private const int OcBlock = 4, TapBlock = 6, Band = 8, Partials = 2;
 
     public static void BackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw, bool accumulate)
     {
@@ -33,7 +34,11 @@ internal static unsafe class Conv2dV3Weight
         long xpadLen = g.Batch * imageP + 16 + (long)g.DilationW * g.KernelW + 16;
         bool copyDy = owr != ow_;
         long dyImage = (long)oc * oh_ * owr;
-        int threads = Math.Min(Environment.ProcessorCount, Math.Max(1, g.Batch * oh_));
+        // The partial sums are a fixed two (one when the call is small), not one per core: the split decides the
+        // order in which dw is summed, and a thread count from the machine made a training run's weights differ
+        // between machines with different core counts (sessions 11-12). Two is what 2-core machines always used,
+        // so their results are unchanged; larger machines run this kernel (small OC only) on two cores.
+        int threads = Math.Min(Partials, Math.Max(1, g.Batch * oh_));
         if ((long)g.Batch * oc * k * oh_ * ow_ < GemmPacked.ParallelMinMacs) threads = 1;
         int ocBlocks = (oc + OcBlock - 1) / OcBlock, tapBlocks = (k + TapBlock - 1) / TapBlock;
         int[] offsets = ArrayPool<int>.Shared.Rent(tapBlocks * TapBlock);

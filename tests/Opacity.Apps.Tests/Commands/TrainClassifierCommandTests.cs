@@ -17,6 +17,39 @@ public sealed class TrainClassifierCommandTests
         return d;
     }
 
+    // The same seed gives the same weights whatever the machine's core count: a classifier run's weight gradients go
+    // through the direct dw kernel, whose partial sums once came one per core (sessions 11-12), so two machines with
+    // different core counts trained different classifiers. Two child processes, DOTNET_PROCESSOR_COUNT 1 and 3.
+    [Test]
+    public void Training_gives_the_same_bytes_whatever_the_core_count()
+    {
+        string dir = TempDir("cores");
+        try
+        {
+            string? dll = typeof(Program).Assembly.Location;
+            Assume.That(File.Exists(dll), "the opacity.dll next to the tests");
+            string Train(int cores)
+            {
+                string path = Path.Combine(dir, $"c{cores}.safetensors");
+                var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (string a in new[] { dll, "train-classifier", "--synth", "24", "--size", "64", "--steps", "3", "--width", "8", "--batch", "4", "--out", path })
+                    psi.ArgumentList.Add(a);
+                psi.Environment["DOTNET_PROCESSOR_COUNT"] = cores.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                using var p = System.Diagnostics.Process.Start(psi)!;
+                string err = p.StandardError.ReadToEnd();
+                p.StandardOutput.ReadToEnd();
+                p.WaitForExit();
+                Assert.That(p.ExitCode, Is.EqualTo(0), err);
+                return path;
+            }
+            Assert.That(File.ReadAllBytes(Train(3)), Is.EqualTo(File.ReadAllBytes(Train(1))), "checkpoints trained on 1 and 3 cores");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Test]
     public void Tiny_runs_write_checkpoints_with_metadata()
     {

@@ -29,8 +29,10 @@ internal static unsafe class SymmetricMatVec
         bool fused = version == 2 || (version == 0 && Vector512.IsHardwareAccelerated);
         if (fused && !Vector512.IsHardwareAccelerated)
             throw new PlatformNotSupportedException("SymmetricMatVec v2 needs Vector512.");
-        // A few parts per core (dynamically scheduled), so a descheduled thread on a shared machine is covered.
-        int parts = m < 384 || Environment.ProcessorCount < 2 ? 1 : Math.Min(4 * Environment.ProcessorCount, 16);
+        // Eight parts (dynamically scheduled over the cores, so a descheduled thread on a shared machine is covered),
+        // fixed rather than taken from the core count: each part sums into its own accumulator, so the part count
+        // decides the summation order, and FID must not change with the machine. Eight is what 2-core machines used.
+        int parts = m < 384 ? 1 : 8;
         double[] acc = ArrayPool<double>.Shared.Rent(parts * m);
         fixed (double* pa = a)
         fixed (double* pv = v)
