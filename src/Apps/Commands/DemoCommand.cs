@@ -229,12 +229,17 @@ public static class DemoCommand
         SegmenterTrainer.Save(seg.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
         Say($"    validation lung IoU {seg.Validation?.MeanIoU:F3}");
 
-        var data = new UnpairedData(train.Where(c => c.Domain == Domain.Opacity).Select(c => c.Image).ToList(),
-            train.Where(c => c.Domain == Domain.Clear).Select(c => c.Image).ToList(), o.Size, o.Seed);
-        var runs = new Dictionary<string, string>();
-        foreach (var (name, ablation) in new[] { ("cyclegan", Ablation.CycleGan), ("full", Ablation.Full) })
+        // The two translators train at the same time on the CPU: each step of a batch-1 64-px training keeps the second
+        // core only about half busy (small convs, serial ops between them), and two independent trainings fill it.
+        // Their results do not depend on it: every CPU kernel sums in an order fixed by the shapes, not by the core
+        // count or the scheduling (TrainClassifierCommandTests' core-count test), so each translator is the same file
+        // either way. On a GPU they run one after the other (one device, one stream each would only contend).
+        var names = new[] { ("cyclegan", Ablation.CycleGan), ("full", Ablation.Full) };
+        Say(o.Device.IsCpu
+            ? $"4/6 training the translators, cyclegan and full ({o.GanSteps} steps each, side by side on the cores)"
+            : $"4/6 training the translators, cyclegan then full ({o.GanSteps} steps each)");
+        string TrainTranslator(string name, Ablation ablation)
         {
-            Say($"4/6 training the translator, {name} ({o.GanSteps} steps)");
             var options = new GanOptions
             {
                 Size = o.Size, Seed = o.Seed, Ablation = ablation, Ngf = o.Ngf, Ndf = o.DiscriminatorWidth, Blocks = o.Blocks,
@@ -243,12 +248,32 @@ public static class DemoCommand
                 GeneratorAverageDecay = o.GeneratorAverage,
             };
             if (ablation == Ablation.Full) options = FullMethod(options, o.MaskPrior, o.OpacityNegatives, o.LabelWeight);
+            // each run its own UnpairedData (its permutation cache is not shared between threads); batches are a pure
+            // function of (seed, step), so both see what one shared instance would give
+            var data = new UnpairedData(train.Where(c => c.Domain == Domain.Opacity).Select(c => c.Image).ToList(),
+                train.Where(c => c.Domain == Domain.Clear).Select(c => c.Image).ToList(), o.Size, o.Seed);
             string dir = Path.Combine(o.Out, "translator-" + name);
             var trainer = new GanTrainer(options, new TrainerOptions { OutDir = dir, Steps = o.GanSteps, CheckpointEvery = o.GanSteps, SampleEvery = Math.Max(1, o.GanSteps / 2), Device = o.Device },
                 data, ablation == Ablation.CycleGan ? null : cdam);
             long last = 0;
-            trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
-            runs[name] = trainer.Run(CancellationToken.None).CheckpointPath;
+            trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    {name}: step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
+            return trainer.Run(CancellationToken.None).CheckpointPath;
+        }
+        var runs = new Dictionary<string, string>();
+        if (o.Device.IsCpu)
+        {
+            var tasks = names.Select(n => Task.Factory.StartNew(() => TrainTranslator(n.Item1, n.Item2), TaskCreationOptions.LongRunning)).ToArray();
+            try { Task.WaitAll(tasks); }
+            catch (AggregateException e)
+            {
+                // one sentence, as from a sequential run: the first failure (a NaN loss, a full disk) as itself
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+            for (int i = 0; i < names.Length; i++) runs[names[i].Item1] = tasks[i].Result;
+        }
+        else
+        {
+            foreach (var (name, ablation) in names) runs[name] = TrainTranslator(name, ablation);
         }
 
         Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method, paired truth)");
