@@ -105,14 +105,14 @@ internal static unsafe class Conv2dV3
                         float* c = y + (long)o0 * p + (long)oh * ow_ + ow0;
                         // A last block of <= 4 or <= 8 channels runs the kernel's 4- or 8-row cut (OC = 16: 12 + 4,
                         // not 12 + 12 with 8 rows of zero weights); into C directly when the cut fits it exactly.
-                        int cut = rows <= 4 ? 4 : rows <= 8 ? 8 : Mr;
+                        int cut = GemmMicroKernel.CutRows(rows);
                         if (rows == cut && cols == Nr)
                         {
-                            Tile(cut, k, a, src, c, p, beta);
+                            GemmMicroKernel.KernelCut(cut, k, a, src, c, p, 1f, beta);
                         }
                         else
                         {
-                            Tile(cut, k, a, src, tile, Nr, 0f);
+                            GemmMicroKernel.KernelCut(cut, k, a, src, tile, Nr, 1f, 0f);
                             for (int i = 0; i < rows; i++)
                                 for (int j = 0; j < cols; j++)
                                     c[(long)i * p + j] = tile[i * Nr + j] + (beta == 0f ? 0f : c[(long)i * p + j]);
@@ -121,12 +121,5 @@ internal static unsafe class Conv2dV3
                 }
             }
         }
-    }
-
-    private static void Tile(int rows, int k, float* a, OffsetRows src, float* c, int ldc, float beta)
-    {
-        if (rows == 4) GemmMicroKernel.Kernel12x32<OffsetRows, Rows4>(k, a, src, c, ldc, 1f, beta);
-        else if (rows == 8) GemmMicroKernel.Kernel12x32<OffsetRows, Rows8>(k, a, src, c, ldc, 1f, beta);
-        else GemmMicroKernel.Kernel12x32<OffsetRows, Rows12>(k, a, src, c, ldc, 1f, beta);
     }
 }

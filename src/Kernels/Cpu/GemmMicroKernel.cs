@@ -83,6 +83,23 @@ internal static unsafe class GemmMicroKernel
     public static void Kernel4x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
         => Kernel12x32<PackedRows32, Rows4>(kc, a, new PackedRows32(b), c, ldc, alpha, beta);
 
+    /// <summary>The rows the 12x32 family writes for a row block of <paramref name="rows"/> (1..12): the 4- or 8-row
+    /// cut when one holds them, else all 12 (rows past <paramref name="rows"/> are the sliver's zero padding).</summary>
+    public static int CutRows(int rows) => rows <= 4 ? 4 : rows <= 8 ? 8 : 12;
+
+    /// <summary>The packed-B kernel of a cut from <see cref="CutRows"/>.</summary>
+    public static delegate*<int, float*, float*, float*, int, float, float, void> PackedCut(int cutRows)
+        => cutRows == 4 ? &Kernel4x32 : cutRows == 8 ? &Kernel8x32 : &Kernel12x32;
+
+    /// <summary>The kernel on a cut from <see cref="CutRows"/>, B's rows addressed by <typeparamref name="TB"/>.</summary>
+    public static void KernelCut<TB>(int cutRows, int kc, float* a, TB rows, float* c, int ldc, float alpha, float beta)
+        where TB : unmanaged, IKernelRows
+    {
+        if (cutRows == 4) Kernel12x32<TB, Rows4>(kc, a, rows, c, ldc, alpha, beta);
+        else if (cutRows == 8) Kernel12x32<TB, Rows8>(kc, a, rows, c, ldc, alpha, beta);
+        else Kernel12x32<TB, Rows12>(kc, a, rows, c, ldc, alpha, beta);
+    }
+
     /// <summary>The 12x32 kernel body, or its first <typeparamref name="TRows"/> rows (8 or 4) of the same 12-row
     /// A sliver, with B's depth rows addressed by <typeparamref name="TB"/>: packed slivers (GEMM) or rows read in
     /// place from a padded image (direct conv, Conv2dV3.cs). One body, JIT-specialised per (TB, TRows), the row

@@ -63,7 +63,7 @@ internal static unsafe class GemmPacked
         float* bufB = PackScratch.B(Kc * Math.Min(Nc, (n + nr - 1) / nr * nr));
         float* tile = stackalloc float[12 * 32 + 16];
         tile = (float*)(((nint)tile + 63) & ~(nint)63);
-        int cutRows = mr;
+        bool cuts = shape == GemmKernelShape.Avx512_12x32;   // a last row block of <= 8 rows runs a 4- or 8-row cut
         for (int jc = 0; jc < n; jc += Nc)
         {
             int nc = Math.Min(Nc, n - jc);
@@ -85,8 +85,8 @@ internal static unsafe class GemmPacked
                             int rows = Math.Min(mr, mc - ir);
                             float* cs = c + (long)(i0 + ic + ir) * ldc + j0 + jc + jr;
                             float* asl = bufA + (long)ir * kc;
-                            var run = rows == mr ? kernel : RowCut(shape, rows, kernel, out cutRows);
-                            int written = rows == mr ? mr : cutRows;
+                            int written = cuts ? GemmMicroKernel.CutRows(rows) : mr;
+                            var run = cuts ? GemmMicroKernel.PackedCut(written) : kernel;
                             if (rows == written && cols == nr)
                             {
                                 run(kc, asl, bs, cs, ldc, alpha, betaBlock);
@@ -101,17 +101,6 @@ internal static unsafe class GemmPacked
                 }
             }
         }
-    }
-
-    /// <summary>The kernel for a last row block of <paramref name="rows"/> &lt; MR: on AVX-512 the 12x32 kernel's
-    /// 4- or 8-row cut (<paramref name="written"/> rows; same sliver, same order per element), else the full one.</summary>
-    private static delegate*<int, float*, float*, float*, int, float, float, void> RowCut(GemmKernelShape shape, int rows,
-        delegate*<int, float*, float*, float*, int, float, float, void> full, out int written)
-    {
-        if (shape == GemmKernelShape.Avx512_12x32 && rows <= 4) { written = 4; return &GemmMicroKernel.Kernel4x32; }
-        if (shape == GemmKernelShape.Avx512_12x32 && rows <= 8) { written = 8; return &GemmMicroKernel.Kernel8x32; }
-        written = GemmMicroKernel.Mr(shape);
-        return full;
     }
 
     private static void StoreEdge(float* tile, int nr, int rows, int cols, float* c, int ldc, float beta)
