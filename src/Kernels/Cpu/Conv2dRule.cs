@@ -28,6 +28,9 @@
 //                     7x7 stem) leaves them part-empty, and a small OC leaves each packed col^T element only
 //                     2*OC flops; at OC = 32 with K = 288..864 (U-Net 32- and 96-channel 3x3 convs at 32 px)
 //                     the GEMM measured 1.07-1.46x faster than the L2-bound direct dot products (a tie at K = 144).
+//   v5 (default): v4, except that 3x3 stride-1 forwards and flipped dx go to Winograd F(4x4, 3x3) wherever
+//     Conv2dWinograd.Applies (>= 16 channels each side, rows of >= 7 tiles): it won or tied on every such demo
+//     and anchor shape in quick-conv-shapes (conv anchor fwd 2.2x, the U-Net's 64-px up conv 1.9x).
 // Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
 // Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
 // bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).
@@ -44,6 +47,9 @@ internal enum ConvDxPath
 
     /// <summary>dx = conv(dy, flipped w) on the direct kernel (Conv2dV3).</summary>
     FlippedDirect,
+
+    /// <summary>dx = conv(dy, flipped w) on Winograd F(4x4, 3x3) (Conv2dWinograd).</summary>
+    FlippedWinograd,
 }
 
 internal static class Conv2dRule
@@ -57,7 +63,7 @@ internal static class Conv2dRule
     public static bool DirectForward(in ConvGeometry g, int version)
         => Conv2dV3.Applies(g) && (version == 3 || g.InChannels * g.KernelH * g.KernelW >= MinDirectTaps);
 
-    /// <summary>The dx path of <paramref name="version"/> 2, 3 or 4.</summary>
+    /// <summary>The dx path of <paramref name="version"/> 2, 3, 4 or 5 (5: Winograd where it applies, else 4).</summary>
     public static ConvDxPath BackwardInput(in ConvGeometry g, int version)
     {
         int padH = g.DilationH * (g.KernelH - 1) - g.PadH, padW = g.DilationW * (g.KernelW - 1) - g.PadW;
@@ -67,6 +73,8 @@ internal static class Conv2dRule
         if (!canFlip) return ConvDxPath.Col2Im;
         if (version == 2) return ConvDxPath.FlippedGemm;
         var flipped = Flipped(g);
+        if (version == 5 && Conv2dWinograd.Applies(flipped)) return ConvDxPath.FlippedWinograd;
+        version = Math.Min(version, 4);
         if (DirectForward(flipped, version)) return ConvDxPath.FlippedDirect;
         return version == 4 && g.OutChannels < MinCol2ImOutChannels ? ConvDxPath.FlippedGemm : ConvDxPath.Col2Im;
     }

@@ -63,7 +63,8 @@ internal static unsafe class Conv2dV2
                 for (int i = 0; i < g.InChannels; i++)
                     for (int t = 0; t < kk; t++)
                         wf[(i * g.OutChannels + o) * kk + t] = w[(o * g.InChannels + i) * kk + (kk - 1 - t)];
-            if (path == ConvDxPath.FlippedDirect) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
+            if (path == ConvDxPath.FlippedWinograd) Conv2dWinograd.Forward(flipped, dy, wf, null, dx, accumulate);
+            else if (path == ConvDxPath.FlippedDirect) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
             else Forward(flipped, dy, wf, null, dx, accumulate);
             return;
         }

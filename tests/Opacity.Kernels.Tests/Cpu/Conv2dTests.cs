@@ -1,4 +1,4 @@
-// Conv2d (versions 1, 2, 3 and 4; v3/v4 = the two per-shape rules of Conv2dRule.cs) against ConvReference in float64-accumulated float32: Forward (with and without
+// Conv2d (versions 1 to 5; v3/v4 = the two per-shape rules of Conv2dRule.cs, v5 = v4 plus Winograd, also in Conv2dWinogradTests) against ConvReference in float64-accumulated float32: Forward (with and without
 // bias), BackwardInput, BackwardWeight, BackwardBias, each with accumulate false (over NaN) and true.
 // Shapes cover stride 1/2 (also mixed), pad 0/1/2/3, dilation 1/2, kernels 1/3/4/7 (and 3x4), odd H/W,
 // batch 0/1/3, the stride-1 flipped-weight path and its col2im fallback (pad > dilation*(k-1)), and sizes
@@ -36,6 +36,8 @@ public sealed class Conv2dTests
         new(2, 5, 7, 64, 4, 3, 3, 1, 1, 2, 2, 2, 2),
         new(1, 2, 34, 60, 3, 7, 7, 1, 1, 3, 3, 1, 1),
         new(1, 16, 20, 64, 24, 3, 3, 1, 1, 1, 1, 1, 1),
+        // 15 input channels: direct under v5 too (Winograd wants >= 16 on both sides).
+        new(1, 15, 12, 64, 20, 3, 3, 1, 1, 1, 1, 1, 1),
         // v4's flipped-GEMM dx for OC < 8 on narrow rows (PatchGAN's last conv, 4x4 -> 1 channel).
         new(2, 16, 9, 9, 1, 4, 4, 1, 1, 1, 1, 1, 1),
         // An 8-px U-Net level (OC > OH*OW): a GEMM forward with more output channels than pixels.
@@ -55,9 +57,14 @@ public sealed class Conv2dTests
             Assert.That(Shapes.Any(g => Conv2dRule.DirectWeight(g, v)), $"v{v} direct dw");
             Assert.That(Shapes.Any(g => g.StrideH == 1 && !Conv2dRule.DirectWeight(g, v)), $"v{v} stride-1 GEMM dw");
             foreach (var path in Enum.GetValues<ConvDxPath>())
-                if (v == 4 || path != ConvDxPath.FlippedGemm)
+                if (path != ConvDxPath.FlippedWinograd && (v == 4 || path != ConvDxPath.FlippedGemm))
                     Assert.That(Shapes.Any(g => Conv2dRule.BackwardInput(g, v) == path), $"v{v} dx {path}");
         }
+        // v5 = v4 plus Winograd F(4x4, 3x3) where it applies (Conv2dWinograd.Applies); the rest falls to v4's paths.
+        Assert.That(Shapes.Any(g => Conv2dWinograd.Applies(g)), "v5 Winograd forward");
+        Assert.That(Shapes.Any(g => Conv2dRule.BackwardInput(g, 5) == ConvDxPath.FlippedWinograd), "v5 dx FlippedWinograd");
+        Assert.That(Shapes.Any(g => g.StrideH == 1 && Conv2dRule.DirectForward(g, 4) && !Conv2dWinograd.Applies(g)),
+            "v5 direct forward");
         // The revised rule's changes, on the shapes that motivated them (conv_shapes_rule.txt).
         var stem = new ConvGeometry(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1);
         Assert.That(Conv2dRule.DirectForward(stem, 3) && !Conv2dRule.DirectForward(stem, 4));
@@ -77,6 +84,7 @@ public sealed class Conv2dTests
             yield return new TestCaseData(2, g).SetArgDisplayNames("v2", name);
             yield return new TestCaseData(3, g).SetArgDisplayNames("v3", name);
             yield return new TestCaseData(4, g).SetArgDisplayNames("v4", name);
+            yield return new TestCaseData(5, g).SetArgDisplayNames("v5", name);
         }
     }
 

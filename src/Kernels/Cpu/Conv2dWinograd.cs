@@ -1,0 +1,391 @@
+// Conv2d v5 forward for 3x3, stride-1, dilation-1 convs: Winograd F(4x4, 3x3) (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016) with its batched products on the 12x32 SGEMM micro-kernel.
+// Why: the direct kernel (Conv2dV3) and oneDNN both spend 9 multiply-adds per input channel per output pixel and
+// run near what two cores give; F(4x4, 3x3) computes a 4x4 output tile from a 6x6 input tile with 36 products
+// per channel pair instead of 144, so the FMA work drops 4x and the transforms (adds only) are cheap beside it.
+// The price is rounding: the transforms mix values of different size, so results differ from the direct sum by
+// ~1e-6..1e-5 relative (F(4,3) is the largest tile that stays this close in float32; F(6,3) loses ~10x more).
+// Layout (C = in channels, K = out channels, one "group" = 16 4x4 output tiles: two runs of 8 adjacent tiles,
+// from one tile row or, on 32-px maps, from two):
+//   U[xi][kb][c][12]       G g G^T of every (k, c) filter, packed as the micro-kernel's 12-row A slivers
+//   V[xi][s][c][32]        B^T d B of each input tile: lane = tile, a 32-lane sliver = two groups
+//   M[xi][s][kpad][32]     M_xi = U_xi V_xi, 36 independent (K x C)(C x 32) products per sliver
+//   y tile = A^T M A       + bias, interleaved back to 32 contiguous pixels per run and output row
+// The input tiles are read from a zero-padded copy of the batch whose rows are long enough for whole runs, so
+// no tile needs bounds checks; stride-4 tile columns are separated with 512-bit two-source permutes
+// (vpermt2ps). Each task (image, a few slivers) owns its V and M (thread-static, L2-sized), so the result does
+// not depend on the core count. Rows of fewer than 7 tiles (output width < 25) would waste more than a fifth
+// of each 8-lane run and stay on v4's paths, as do convs with fewer than 16 input or output channels, where
+// the transforms cost more than the products saved (quick-conv-shapes; Conv2dRule.cs).
+// Tested by Conv2dTests (version 5, against ConvReference, tolerance scaled to the tile transforms' rounding);
+// timed by ConvBench / quick-conv-shapes.
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Opacity.Kernels.Cpu;
+
+internal static unsafe class Conv2dWinograd
+{
+    // A group fills 16 lanes with two "halves" of 8 horizontally adjacent tiles (32 output columns); halves are
+    // numbered along tile rows, so one group is either 16 tiles of one row or the 8 tiles of two rows (32-px maps).
+    private const int Alpha = 6, Xi = Alpha * Alpha, Lanes = 16, HalfTiles = 8, HalfCols = 4 * HalfTiles, Nr = 32, Mr = 12;
+
+    /// <summary>Below this many input or output channels the transforms cost more than the products they save.</summary>
+    internal const int MinChannels = 16;
+
+    private const int ScratchBytesPerTask = 1 << 20;
+
+    public static bool Applies(in ConvGeometry g)
+    {
+        if (!Avx512F.IsSupported || GemmMicroKernel.Default != GemmKernelShape.Avx512_12x32) return false;
+        if (g.KernelH != 3 || g.KernelW != 3 || g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1)
+            return false;
+        if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return false;
+        int tilesX = (g.OutW + 3) / 4, lanes = (tilesX + HalfTiles - 1) / HalfTiles * HalfTiles;
+        return lanes * 4 <= tilesX * 5;
+    }
+
+    public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
+    {
+        if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
+        int c = g.InChannels, k = g.OutChannels, blocks = (k + Mr - 1) / Mr, kpad = blocks * Mr;
+        int tilesY = (g.OutH + 3) / 4, tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
+        // Padded copy: a half reads rows 4ty..4ty+5 and columns 32h..32h+47 (its third vector load).
+        int hq = 4 * tilesY + 2, wq = halvesX * HalfCols + Lanes;
+        long planeQ = (long)hq * wq;
+        int halves = tilesY * halvesX, groups = (halves + 1) / 2, slivers = (groups + 1) / 2;
+        int perTask = Math.Clamp(ScratchBytesPerTask / (Xi * (c + kpad) * Nr * sizeof(float)), 1, 8);
+        int tasksPerImage = (slivers + perTask - 1) / perTask, tasks = g.Batch * tasksPerImage;
+        float[] uArray = ArrayPool<float>.Shared.Rent(Xi * kpad * c);
+        float[] xqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * c * planeQ));
+        try
+        {
+            fixed (float* u = uArray) fixed (float* xq = xqArray)
+            {
+                TransformWeights(w, k, c, blocks, u);
+                PadBatch(g, x, xq, hq, wq);
+                var job = new Job(g, u, xq, y, bias, accumulate, c, k, kpad, blocks, halvesX, halves, slivers, perTask, wq, planeQ);
+                long macs = (long)g.Batch * halves * HalfTiles * Xi * c * k;
+                if (tasks == 1 || macs < GemmPacked.ParallelMinMacs)
+                    for (int t = 0; t < tasks; t++) job.Run(t / tasksPerImage, t % tasksPerImage * perTask);
+                else
+                    Parallel.For(0, tasks, t => job.Run(t / tasksPerImage, t % tasksPerImage * perTask));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(uArray);
+            ArrayPool<float>.Shared.Return(xqArray);
+        }
+    }
+
+    // U[xi][kb][c][i] = (G g G^T)[xi] of filter (kb*12 + i, c), zero for output channels past K. One 12-row block
+    // of filters per task, its 12 filters of one input channel in the lanes of one vector (lanes 12..15 unused).
+    private static void TransformWeights(float* w, int k, int c, int blocks, float* u)
+    {
+        long xiStride = (long)blocks * c * Mr;
+        nint wp = (nint)w, up = (nint)u;
+        void Block(int kb)
+        {
+            float* taps = stackalloc float[9 * Lanes];  // taps[r * 3 + s][i] = w[kb*12 + i, ch, r, s]
+            new Span<float>(taps, 9 * Lanes).Clear();
+            Span<Vector512<float>> t = stackalloc Vector512<float>[Alpha * 3];  // t = G g, 6 x 3
+            int rows = Math.Min(Mr, k - kb * Mr);
+            for (int ch = 0; ch < c; ch++)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    float* f = (float*)wp + ((long)(kb * Mr + i) * c + ch) * 9;
+                    for (int tap = 0; tap < 9; tap++) taps[tap * Lanes + i] = f[tap];
+                }
+                for (int s = 0; s < 3; s++)
+                {
+                    GColumn(Vector512.Load(taps + s * Lanes), Vector512.Load(taps + (3 + s) * Lanes),
+                        Vector512.Load(taps + (6 + s) * Lanes), out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
+                    t[s] = r0; t[3 + s] = r1; t[6 + s] = r2; t[9 + s] = r3; t[12 + s] = r4; t[15 + s] = r5;
+                }
+                float* dst = (float*)up + ((long)kb * c + ch) * Mr;
+                for (int a = 0; a < Alpha; a++)                                     // u = t G^T, 6 x 6
+                {
+                    GColumn(t[a * 3], t[a * 3 + 1], t[a * 3 + 2], out var u0, out var u1, out var u2, out var u3, out var u4, out var u5);
+                    float* row = dst + a * Alpha * xiStride;
+                    Store12(row, u0); Store12(row + xiStride, u1); Store12(row + 2 * xiStride, u2);
+                    Store12(row + 3 * xiStride, u3); Store12(row + 4 * xiStride, u4); Store12(row + 5 * xiStride, u5);
+                }
+            }
+        }
+        if (blocks > 1 && (long)k * c >= 2048) Parallel.For(0, blocks, Block);
+        else for (int kb = 0; kb < blocks; kb++) Block(kb);
+    }
+
+    // G p for one 3-vector p: the rows of F(4x4, 3x3)'s G (1/4; -1/6 (1, 1, 1); -1/6 (1, -1, 1); 1/24 (1, 2, 4);
+    // 1/24 (1, -2, 4); the last tap).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GColumn(Vector512<float> p0, Vector512<float> p1, Vector512<float> p2, out Vector512<float> r0,
+        out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3, out Vector512<float> r4, out Vector512<float> r5)
+    {
+        Vector512<float> sixth = Vector512.Create(-1f / 6), quarter = Vector512.Create(0.25f), x24 = Vector512.Create(1f / 24);
+        Vector512<float> even = p0 + p2, evenFour = Vector512.FusedMultiplyAdd(Vector512.Create(4f), p2, p0), twoP1 = p1 + p1;
+        r0 = p0 * quarter;
+        r1 = (even + p1) * sixth;
+        r2 = (even - p1) * sixth;
+        r3 = (evenFour + twoP1) * x24;
+        r4 = (evenFour - twoP1) * x24;
+        r5 = p2;
+    }
+
+    // Lanes 0..11 of v at dst (a 12-float A-sliver row; lanes 12..15 must not spill into the next row).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store12(float* dst, Vector512<float> v)
+    {
+        v.GetLower().Store(dst);
+        v.GetUpper().GetLower().Store(dst + 8);
+    }
+
+    // xq[n][c] = x[n][c] placed at (padH, padW) in an hq x wq plane of zeros (hq, wq >= the padded input).
+    private static void PadBatch(in ConvGeometry g, float* x, float* xq, int hq, int wq)
+    {
+        int planes = g.Batch * g.InChannels, h = g.InH, w = g.InW, padH = g.PadH, padW = g.PadW;
+        nint xp = (nint)x, qp = (nint)xq;
+        void Plane(int p)
+        {
+            float* src = (float*)xp + (long)p * h * w, dst = (float*)qp + (long)p * hq * wq;
+            Unsafe.InitBlockUnaligned(dst, 0, (uint)((long)padH * wq * sizeof(float)));
+            for (int r = 0; r < h; r++)
+            {
+                float* row = dst + (long)(r + padH) * wq;
+                Unsafe.InitBlockUnaligned(row, 0, (uint)(padW * sizeof(float)));
+                Unsafe.CopyBlockUnaligned(row + padW, src + (long)r * w, (uint)(w * sizeof(float)));
+                Unsafe.InitBlockUnaligned(row + padW + w, 0, (uint)((wq - padW - w) * sizeof(float)));
+            }
+            Unsafe.InitBlockUnaligned(dst + (long)(h + padH) * wq, 0, (uint)((long)(hq - h - padH) * wq * sizeof(float)));
+        }
+        if (planes > 1 && (long)planes * hq * wq >= 1 << 18) Parallel.For(0, planes, Plane);
+        else for (int p = 0; p < planes; p++) Plane(p);
+    }
+
+    /// <summary>One call's shapes and buffers; <see cref="Run"/> does one task: slivers [s0, s0 + perTask) of one image.</summary>
+    private readonly struct Job(in ConvGeometry g, float* u, float* xq, float* y, float* bias, bool accumulate,
+        int c, int k, int kpad, int blocks, int halvesX, int halves, int slivers, int perTask, int wq, long planeQ)
+    {
+        private readonly ConvGeometry _g = g;
+
+        public void Run(int n, int s0)
+        {
+            int ns = Math.Min(perTask, slivers - s0);
+            long vXi = (long)perTask * c * Nr, mXi = (long)perTask * kpad * Nr;
+            float* v = PackScratch.A((int)(Xi * vXi)), m = PackScratch.B((int)(Xi * mXi));
+            float* image = xq + (long)n * c * planeQ;
+            for (int sb = 0; sb < ns; sb++)
+                for (int half = 0; half < 2; half++)
+                {
+                    int group = (s0 + sb) * 2 + half;
+                    float* vHalf = v + (long)sb * c * Nr + half * Lanes;
+                    if (2 * group < halves) InputTiles(image, 2 * group, vHalf, vXi);
+                    else for (int xi = 0; xi < Xi; xi++)
+                            for (int ch = 0; ch < c; ch++) Vector512<float>.Zero.Store(vHalf + xi * vXi + ch * Nr);
+                }
+            for (int xi = 0; xi < Xi; xi++)
+            {
+                float* ua = u + (long)xi * kpad * c;
+                for (int sb = 0; sb < ns; sb++)
+                {
+                    var vb = new PackedRows32(v + xi * vXi + (long)sb * c * Nr);
+                    float* mb = m + xi * mXi + (long)sb * kpad * Nr;
+                    for (int kb = 0; kb < blocks; kb++)
+                        GemmMicroKernel.KernelCut(GemmMicroKernel.CutRows(Math.Min(Mr, k - kb * Mr)), c,
+                            ua + (long)kb * c * Mr, vb, mb + kb * Mr * Nr, Nr, 1f, 0f);
+                }
+            }
+            float* yn = y + (long)n * k * _g.OutH * _g.OutW;
+            for (int sb = 0; sb < ns; sb++)
+                for (int half = 0; half < 2; half++)
+                {
+                    int group = (s0 + sb) * 2 + half;
+                    if (2 * group < halves) OutputTiles(m + (long)sb * kpad * Nr + half * Lanes, mXi, yn, 2 * group);
+                }
+        }
+
+        // Where half-group h starts in a padded plane: its tile row's first input row, its first column.
+        private long HalfOrigin(int h) => (long)4 * (h / halvesX) * wq + h % halvesX * HalfCols;
+
+        // V[xi][.][ch][lanes] = B^T d B for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15), every input
+        // channel; past the last half, lanes 8..15 repeat half h (their products are never stored).
+        private void InputTiles(float* image, int h, float* vHalf, long vXi)
+        {
+            float* t = stackalloc float[Xi * Lanes];
+            var sel = new Deinterleave();
+            long originA = HalfOrigin(h), originB = h + 1 < halves ? HalfOrigin(h + 1) : originA;
+            for (int ch = 0; ch < c; ch++)
+            {
+                float* plane = image + ch * planeQ;
+                for (int i = 0; i < Alpha; i++)       // rows: d B, tile columns separated by the permutes
+                {
+                    sel.Columns(plane + originA + (long)i * wq, plane + originB + (long)i * wq, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
+                    BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
+                    float* hi = t + i * Alpha * Lanes;
+                    t0.Store(hi); t1.Store(hi + Lanes); t2.Store(hi + 2 * Lanes);
+                    t3.Store(hi + 3 * Lanes); t4.Store(hi + 4 * Lanes); t5.Store(hi + 5 * Lanes);
+                }
+                for (int j = 0; j < Alpha; j++)       // columns: B^T (d B)
+                {
+                    float* hj = t + j * Lanes;
+                    BTranspose(Vector512.Load(hj), Vector512.Load(hj + 6 * Lanes), Vector512.Load(hj + 12 * Lanes),
+                        Vector512.Load(hj + 18 * Lanes), Vector512.Load(hj + 24 * Lanes), Vector512.Load(hj + 30 * Lanes),
+                        out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
+                    float* o = vHalf + j * vXi + ch * Nr;
+                    long row = Alpha * vXi;
+                    v0.Store(o); v1.Store(o + row); v2.Store(o + 2 * row);
+                    v3.Store(o + 3 * row); v4.Store(o + 4 * row); v5.Store(o + 5 * row);
+                }
+            }
+        }
+
+        // y[kk][4ty + r][x0 + col] (+)= bias + (A^T M A)[r][col] for halves h and h + 1 (if there is one), every
+        // output channel, clipped to the map.
+        private void OutputTiles(float* mHalf, long mXi, float* yn, int h)
+        {
+            int oh = _g.OutH, ow = _g.OutW, tyA = h / halvesX, xA = h % halvesX * HalfCols;
+            bool hasB = h + 1 < halves;
+            int tyB = (h + 1) / halvesX, xB = (h + 1) % halvesX * HalfCols;
+            int rowsA = Math.Min(4, oh - 4 * tyA), rowsB = hasB ? Math.Min(4, oh - 4 * tyB) : 0;
+            float* t = stackalloc float[4 * Alpha * Lanes];
+            float* edge = stackalloc float[HalfCols];
+            var sel = new Interleave();
+            for (int kk = 0; kk < k; kk++)
+            {
+                float* mk = mHalf + kk * Nr;
+                for (int j = 0; j < Alpha; j++)       // columns: A^T M
+                {
+                    float* mj = mk + j * mXi;
+                    long row = Alpha * mXi;
+                    ATranspose(Vector512.Load(mj), Vector512.Load(mj + row), Vector512.Load(mj + 2 * row),
+                        Vector512.Load(mj + 3 * row), Vector512.Load(mj + 4 * row), Vector512.Load(mj + 5 * row),
+                        out var a0, out var a1, out var a2, out var a3);
+                    a0.Store(t + j * Lanes); a1.Store(t + (Alpha + j) * Lanes);
+                    a2.Store(t + (2 * Alpha + j) * Lanes); a3.Store(t + (3 * Alpha + j) * Lanes);
+                }
+                var b = Vector512.Create(bias == null ? 0f : bias[kk]);
+                float* plane = yn + (long)kk * oh * ow;
+                for (int r = 0; r < Math.Max(rowsA, rowsB); r++)  // rows: (A^T M) A, the tiles' 4 columns interleaved
+                {
+                    float* tr = t + r * Alpha * Lanes;
+                    ATranspose(Vector512.Load(tr), Vector512.Load(tr + Lanes), Vector512.Load(tr + 2 * Lanes),
+                        Vector512.Load(tr + 3 * Lanes), Vector512.Load(tr + 4 * Lanes), Vector512.Load(tr + 5 * Lanes),
+                        out var y0, out var y1, out var y2, out var y3);
+                    sel.Pixels(y0 + b, y1 + b, y2 + b, y3 + b, out var p0, out var p1, out var p2, out var p3);
+                    if (r < rowsA) Put(plane + (long)(4 * tyA + r) * ow + xA, p0, p1, ow - xA, edge);
+                    if (r < rowsB) Put(plane + (long)(4 * tyB + r) * ow + xB, p2, p3, ow - xB, edge);
+                }
+            }
+        }
+
+        // 32 output pixels p0 | p1 at dst, of which the first `cols` lie inside the map.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Put(float* dst, Vector512<float> p0, Vector512<float> p1, int cols, float* edge)
+        {
+            if (cols >= HalfCols)
+            {
+                (accumulate ? Vector512.Load(dst) + p0 : p0).Store(dst);
+                (accumulate ? Vector512.Load(dst + 16) + p1 : p1).Store(dst + 16);
+                return;
+            }
+            p0.Store(edge); p1.Store(edge + 16);
+            for (int q = 0; q < cols; q++) dst[q] = accumulate ? dst[q] + edge[q] : edge[q];
+        }
+    }
+
+    // B^T d for one 6-vector d (each element a vector of 16 tiles): the rows of F(4x4, 3x3)'s B^T.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BTranspose(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3,
+        Vector512<float> d4, Vector512<float> d5, out Vector512<float> t0, out Vector512<float> t1, out Vector512<float> t2,
+        out Vector512<float> t3, out Vector512<float> t4, out Vector512<float> t5)
+    {
+        Vector512<float> four = Vector512.Create(4f), minusFour = Vector512.Create(-4f), minusFive = Vector512.Create(-5f);
+        Vector512<float> two = Vector512.Create(2f);
+        t0 = Vector512.FusedMultiplyAdd(four, d0, Vector512.FusedMultiplyAdd(minusFive, d2, d4));  // 4d0 - 5d2 + d4
+        t1 = Vector512.FusedMultiplyAdd(minusFour, d1 + d2, d3 + d4);                              // -4d1 - 4d2 + d3 + d4
+        t2 = Vector512.FusedMultiplyAdd(four, d1 - d2, d4 - d3);                                   // 4d1 - 4d2 - d3 + d4
+        t3 = Vector512.FusedMultiplyAdd(two, d3 - d1, d4 - d2);                                    // -2d1 - d2 + 2d3 + d4
+        t4 = Vector512.FusedMultiplyAdd(two, d1 - d3, d4 - d2);                                    // 2d1 - d2 - 2d3 + d4
+        t5 = Vector512.FusedMultiplyAdd(four, d1, Vector512.FusedMultiplyAdd(minusFive, d3, d5));  // 4d1 - 5d3 + d5
+    }
+
+    // A^T m for one 6-vector m: the rows of F(4x4, 3x3)'s A^T.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ATranspose(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,
+        Vector512<float> m4, Vector512<float> m5, out Vector512<float> o0, out Vector512<float> o1, out Vector512<float> o2,
+        out Vector512<float> o3)
+    {
+        Vector512<float> p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4;
+        o0 = m0 + p12 + p34;                                                                        // m0 + m1 + m2 + m3 + m4
+        o1 = Vector512.FusedMultiplyAdd(Vector512.Create(2f), d34, d12);                           // m1 - m2 + 2m3 - 2m4
+        o2 = Vector512.FusedMultiplyAdd(Vector512.Create(4f), p34, p12);                           // m1 + m2 + 4m3 + 4m4
+        o3 = Vector512.FusedMultiplyAdd(Vector512.Create(8f), d34, d12) + m5;                      // m1 - m2 + 8m3 - 8m4 + m5
+    }
+
+    /// <summary>The six stride-4 columns of two runs of 8 adjacent tiles in input rows A and B:
+    /// d_j[t] = A[4t + j] for lanes t = 0..7 and B[4(t - 8) + j] for t = 8..15, j = 0..5.</summary>
+    private readonly struct Deinterleave
+    {
+        private readonly Vector512<int> _phase0, _phase1, _phase2, _phase3, _halves, _ends, _next0, _next1;
+
+        public Deinterleave()
+        {
+            _phase0 = Phase(0); _phase1 = Phase(1); _phase2 = Phase(2); _phase3 = Phase(3);
+            _halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+            _ends = Vector512.Create(0, 1, 16, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            _next0 = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 16, 9, 10, 11, 12, 13, 14, 15, 18);
+            _next1 = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 17, 9, 10, 11, 12, 13, 14, 15, 19);
+        }
+
+        // Lanes 0..7: elements p, p + 4, ..., p + 28 of a 32-float pair (the upper 8 lanes are not used).
+        private static Vector512<int> Phase(int p)
+            => Vector512.Create(p, p + 4, p + 8, p + 12, p + 16, p + 20, p + 24, p + 28, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Columns(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2,
+            out Vector512<float> d3, out Vector512<float> d4, out Vector512<float> d5)
+        {
+            Vector512<float> a = Vector512.Load(rowA), b = Vector512.Load(rowA + 16);
+            Vector512<float> c = Vector512.Load(rowB), d = Vector512.Load(rowB + 16);
+            // e = A[32], A[33], B[32], B[33]: the 5th and 6th columns of each run's last tile.
+            Vector512<float> e = Avx512F.PermuteVar16x32x2(Vector512.Load(rowA + 32), _ends, Vector512.Load(rowB + 32));
+            d0 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase0, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase0, d));
+            d1 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase1, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase1, d));
+            d2 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase2, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase2, d));
+            d3 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase3, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase3, d));
+            d4 = Avx512F.PermuteVar16x32x2(d0, _next0, e);  // A[4t + 4] = d0[t + 1]; each run's last tile from e
+            d5 = Avx512F.PermuteVar16x32x2(d1, _next1, e);
+        }
+    }
+
+    /// <summary>The inverse for outputs: out[4t + j] = y_j[t] from four vectors of 16 tiles, as 64 pixels
+    /// (p0 | p1: lanes 0..7's run, p2 | p3: lanes 8..15's).</summary>
+    private readonly struct Interleave
+    {
+        private readonly Vector512<int> _pairsLow, _pairsHigh, _quadsLow, _quadsHigh;
+
+        public Interleave()
+        {
+            _pairsLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+            _pairsHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+            _quadsLow = Vector512.Create(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+            _quadsHigh = Vector512.Create(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Pixels(Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3,
+            out Vector512<float> p0, out Vector512<float> p1, out Vector512<float> p2, out Vector512<float> p3)
+        {
+            Vector512<float> lo01 = Avx512F.PermuteVar16x32x2(y0, _pairsLow, y1), hi01 = Avx512F.PermuteVar16x32x2(y0, _pairsHigh, y1);
+            Vector512<float> lo23 = Avx512F.PermuteVar16x32x2(y2, _pairsLow, y3), hi23 = Avx512F.PermuteVar16x32x2(y2, _pairsHigh, y3);
+            p0 = Avx512F.PermuteVar16x32x2(lo01, _quadsLow, lo23);   // tiles 0..3
+            p1 = Avx512F.PermuteVar16x32x2(lo01, _quadsHigh, lo23);  // tiles 4..7
+            p2 = Avx512F.PermuteVar16x32x2(hi01, _quadsLow, hi23);   // tiles 8..11
+            p3 = Avx512F.PermuteVar16x32x2(hi01, _quadsHigh, hi23);  // tiles 12..15
+        }
+    }
+}

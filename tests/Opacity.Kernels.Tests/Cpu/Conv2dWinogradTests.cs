@@ -1,0 +1,119 @@
+// Conv2d v5 (Winograd F(4x4, 3x3), Conv2dWinograd.cs) against ConvReference computed in float64. Winograd's
+// transforms round differently from a direct sum, so the bar is per element and scaled to the sum's size:
+// |actual - exact| <= RelToAbsSum * sum(|x| |w|) over the element's window (+ a float ulp of the value itself,
+// for the accumulate and bias adds). Shapes: whole and partial tiles (OH, OW not multiples of 4; OW where the
+// last 16-tile group is part empty), pad 0/1/2, out channels that end in the 12x32 kernel's 4- and 8-row cuts,
+// batch 3 (threaded tasks), and dx through the flipped forward. The applicability rule is pinned on the
+// demo's shapes.
+using Opacity.Kernels.Cpu;
+using Opacity.Kernels.Cpu.Reference;
+
+namespace Opacity.Kernels.Tests.Cpu;
+
+public sealed class Conv2dWinogradTests
+{
+    // Measured worst on these shapes: 5.7e-6 (a direct float32 sum stays near 1e-7); a wrong coefficient or a
+    // misplaced tile is off by O(1) of the sum.
+    private const double RelToAbsSum = 2e-5;
+
+    private static readonly ConvGeometry[] Shapes =
+    [
+        new(1, 16, 64, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(2, 24, 61, 53, 20, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 20, 66, 66, 28, 3, 3, 1, 1, 0, 0, 1, 1),
+        new(1, 17, 60, 62, 33, 3, 3, 1, 1, 2, 2, 1, 1),
+        new(3, 48, 19, 128, 24, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 64, 13, 190, 40, 3, 3, 1, 1, 1, 1, 1, 1),
+        // 8 tiles a row (32-px maps): a group's two halves lie in two tile rows; 7 tiles (27 px); odd half count.
+        new(2, 48, 32, 32, 48, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 16, 27, 27, 24, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 32, 12, 34, 16, 3, 3, 1, 1, 0, 0, 1, 1),
+    ];
+
+    public static IEnumerable<TestCaseData> Cases()
+        => Shapes.Select(g => new TestCaseData(g).SetArgDisplayNames(
+            $"N{g.Batch} C{g.InChannels}->{g.OutChannels} {g.InH}x{g.InW} p{g.PadH}"));
+
+    [TestCaseSource(nameof(Cases))]
+    public void Forward_is_within_rounding_of_the_exact_conv(ConvGeometry g)
+    {
+        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        float[] x = CloseAssert.Random((int)g.XLength, 11), w = CloseAssert.Random((int)g.WLength, 12);
+        float[] bias = CloseAssert.Random(g.OutChannels, 13), y0 = CloseAssert.Random((int)g.YLength, 14);
+        double[] scale = AbsSum(g, x, w);
+        foreach (bool withBias in new[] { false, true })
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] b = withBias ? bias : [];
+                double[] exact = accumulate ? y0.Select(v => (double)v).ToArray() : new double[y0.Length];
+                ConvReference.Forward<double>(g, D(x), D(w), D(b), exact, accumulate);
+                float[] actual = accumulate ? (float[])y0.Clone() : Enumerable.Repeat(float.NaN, y0.Length).ToArray();
+                Conv2d.Forward(5, g, x, w, b, actual, accumulate);
+                AssertWithin(exact, actual, scale, $"forward bias={withBias} acc={accumulate}");
+            }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void BackwardInput_is_within_rounding_of_the_exact_gradient(ConvGeometry g)
+    {
+        var flipped = Conv2dRule.Flipped(g);
+        Assume.That(Conv2dRule.BackwardInput(g, 5), Is.EqualTo(ConvDxPath.FlippedWinograd), "Winograd needs AVX-512");
+        float[] w = CloseAssert.Random((int)g.WLength, 15), dy = CloseAssert.Random((int)g.YLength, 16);
+        float[] dx0 = CloseAssert.Random((int)g.XLength, 17);
+        float[] wFlipped = new float[w.Length];
+        for (int o = 0; o < g.OutChannels; o++)
+            for (int i = 0; i < g.InChannels; i++)
+                for (int t = 0; t < 9; t++)
+                    wFlipped[(i * g.OutChannels + o) * 9 + t] = w[(o * g.InChannels + i) * 9 + 8 - t];
+        double[] scale = AbsSum(flipped, dy, wFlipped);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            double[] exact = accumulate ? dx0.Select(v => (double)v).ToArray() : new double[dx0.Length];
+            ConvReference.BackwardInput<double>(g, D(w), D(dy), exact, accumulate);
+            float[] actual = accumulate ? (float[])dx0.Clone() : Enumerable.Repeat(float.NaN, dx0.Length).ToArray();
+            Conv2d.BackwardInput(5, g, w, dy, actual, accumulate);
+            AssertWithin(exact, actual, scale, $"dx acc={accumulate}");
+        }
+    }
+
+    [Test]
+    public void The_rule_takes_wide_rows_with_16_or_more_channels_and_nothing_else()
+    {
+        Assume.That(GemmMicroKernel.Default, Is.EqualTo(GemmKernelShape.Avx512_12x32), "Winograd needs AVX-512");
+        ConvGeometry Conv3x3(int c, int k, int px, int stride = 1, int dilation = 1)
+            => new(1, c, px, px, k, 3, 3, stride, stride, dilation, dilation, dilation, dilation);
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 24, 64)), "the demo U-Net's 64-px level");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(64, 64, 128)), "the conv anchor");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(48, 48, 32)), "8 tiles a row: two rows a group");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(96, 96, 16)), Is.False, "4 tiles a row fill half a half-group");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(8, 24, 64)), Is.False, "too few input channels");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 2, 64)), Is.False, "too few output channels");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 24, 64, stride: 2)), Is.False, "stride 2");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 24, 64, dilation: 2)), Is.False, "dilation 2");
+        Assert.That(Conv2dWinograd.Applies(new ConvGeometry(1, 24, 64, 64, 24, 4, 4, 1, 1, 1, 1, 1, 1)), Is.False, "4x4");
+    }
+
+    // sum over the window of |x| |w|: the size of the terms the output element is made of.
+    private static double[] AbsSum(in ConvGeometry g, float[] x, float[] w)
+    {
+        var s = new double[g.YLength];
+        ConvReference.Forward<double>(g, x.Select(v => (double)Math.Abs(v)).ToArray(),
+            w.Select(v => (double)Math.Abs(v)).ToArray(), [], s, false);
+        return s;
+    }
+
+    private static void AssertWithin(double[] exact, float[] actual, double[] scale, string what)
+    {
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < exact.Length; i++)
+        {
+            double err = Math.Abs(actual[i] - exact[i]), bound = RelToAbsSum * scale[i] + 1.2e-7 * Math.Abs(exact[i]);
+            if (!(err <= bound) && (at < 0 || err / bound > worst)) { worst = err / bound; at = i; }
+        }
+        Assert.That(at, Is.EqualTo(-1),
+            () => $"{what}: element {at} is {actual[at]}, exact {exact[at]}, beyond the rounding bound by {worst:F1}x");
+    }
+
+    private static double[] D(float[] v) => v.Select(f => (double)f).ToArray();
+}
