@@ -1,5 +1,5 @@
 // Conv2d versions (v1 explicit im2col, v2 implicit im2col GEMM, v3/v4 direct stride-1 under the first / revised
-// per-shape rule of Conv2dRule.cs, v4 the default) on the anchor shape
+// per-shape rule of Conv2dRule.cs, v5 + Winograd fwd/dx, v6 + Winograd dw, the default) on the anchor shape
 // conv3x3_8x64x128 (names as in the PyTorch anchor) and on the GAN's layer shapes, forward, each backward
 // and forward + dx + dw + db. GFLOP/s in its own column (one conv = 2*N*OC*OH*OW*IC*KH*KW flops per pass).
 // Run: dotnet run -c Release --project bench/Opacity.Bench -- --filter '*ConvBench*' --job short
@@ -66,7 +66,7 @@ public class ConvBench
         ["cls3x3_64to64x8"] = new(1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1),
     };
 
-    [Params(1, 2, 3, 4, 5)] public int Version { get; set; }
+    [Params(1, 2, 3, 4, 5, 6)] public int Version { get; set; }
     [ParamsSource(nameof(ShapeNames))] public string Shape { get; set; } = "conv3x3_8x64x128";
     public static IEnumerable<string> ShapeNames => Shapes.Keys;
 

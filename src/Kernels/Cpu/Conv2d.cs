@@ -4,10 +4,11 @@
 // v3 = v2 plus direct stride-1 kernels: Conv2dV3 forward (also serves stride-1 BackwardInput) and
 // Conv2dV3Weight for small OC, picked per shape by the first rule in Conv2dRule.cs; v4 = the same
 // kernels picked by the revised rule there (in short: direct forward only with >= 128 taps; dx flipped onto
-// the GEMM when OC < 8; direct dw for OC <= 16, or OC <= 32 with < 128 taps); v5 (default) = v4 plus Winograd
+// the GEMM when OC < 8; direct dw for OC <= 16, or OC <= 32 with < 128 taps); v5 = v4 plus Winograd
 // F(4x4, 3x3) (Conv2dWinograd) for the forward and the flipped dx of 3x3 stride-1 convs with >= 16 channels
-// on both sides and rows of >= 7 tiles (4x fewer multiply-adds; rounding ~1e-5 relative instead of ~1e-7).
-// v3 and v4 stay for the same-run comparison.
+// on both sides and rows of >= 7 tiles (4x fewer multiply-adds; rounding ~1e-5 relative instead of ~1e-7);
+// v6 (default) = v5 plus Winograd's adjoint for dw on the same convs (Conv2dWinogradWeight).
+// v3, v4 and v5 stay for the same-run comparison.
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
 // bench/Opacity.Bench/Cpu/ConvBench.cs.
@@ -19,7 +20,7 @@ namespace Opacity.Kernels.Cpu;
 public static class Conv2d
 {
     /// <summary>The version the public entry points run; every version stays compiled, tested and benchmarked.</summary>
-    internal const int DefaultVersion = 5;
+    internal const int DefaultVersion = 6;
 
     /// <summary><c>y (+)= bias[oc] + sum_{ic,kh,kw} x[n,ic,oh*S-P+kh*D,ow*S-P+kw*D] * w[oc,ic,kh,kw]</c>;
     /// empty <paramref name="bias"/> means no bias.</summary>
@@ -60,11 +61,11 @@ public static class Conv2d
             else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version is 3 or 4 && Conv2dRule.DirectForward(g, version))
                 Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version == 5 && Conv2dWinograd.Applies(g))
+            else if (version is 5 or 6 && Conv2dWinograd.Applies(g))
                 Conv2dWinograd.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version == 5 && Conv2dRule.DirectForward(g, 4))
+            else if (version is 5 or 6 && Conv2dRule.DirectForward(g, 4))
                 Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version is 3 or 4 or 5) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version is >= 3 and <= 6) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -76,7 +77,8 @@ public static class Conv2d
         fixed (float* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx)
         {
             if (version == 1) Conv2dV1.BackwardInput(g, pw, pdy, pdx, accumulate);
-            else if (version is >= 2 and <= 5) Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, Conv2dRule.BackwardInput(g, version));
+            else if (version is >= 2 and <= 6)
+                Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, Conv2dRule.BackwardInput(g, Math.Min(version, 5)));
             else throw BadVersion(version);
         }
     }
@@ -89,9 +91,10 @@ public static class Conv2d
         {
             if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
             else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version is 3 or 4 or 5 && Conv2dRule.DirectWeight(g, Math.Min(version, 4)))
+            else if (version == 6 && Conv2dWinograd.Applies(g)) Conv2dWinogradWeight.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is >= 3 and <= 6 && Conv2dRule.DirectWeight(g, Math.Min(version, 4)))
                 Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version is 3 or 4 or 5) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is >= 3 and <= 6) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -111,5 +114,5 @@ public static class Conv2d
     }
 
     private static ArgumentOutOfRangeException BadVersion(int version)
-        => new(nameof(version), version, "Conv2d versions are 1 to 5.");
+        => new(nameof(version), version, "Conv2d versions are 1 to 6.");
 }

@@ -28,9 +28,11 @@
 //                     7x7 stem) leaves them part-empty, and a small OC leaves each packed col^T element only
 //                     2*OC flops; at OC = 32 with K = 288..864 (U-Net 32- and 96-channel 3x3 convs at 32 px)
 //                     the GEMM measured 1.07-1.46x faster than the L2-bound direct dot products (a tie at K = 144).
-//   v5 (default): v4, except that 3x3 stride-1 forwards and flipped dx go to Winograd F(4x4, 3x3) wherever
+//   v5: v4, except that 3x3 stride-1 forwards and flipped dx go to Winograd F(4x4, 3x3) wherever
 //     Conv2dWinograd.Applies (>= 16 channels each side, rows of >= 7 tiles): it won or tied on every such demo
 //     and anchor shape in quick-conv-shapes (conv anchor fwd 2.2x, the U-Net's 64-px up conv 1.9x).
+//   v6 (default): v5, and dw of the same convs on Winograd's adjoint (Conv2dWinogradWeight): it won on every
+//     such demo shape (1.04-1.6x) and on the conv anchor (75 -> 42 ms).
 // Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
 // Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
 // bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).

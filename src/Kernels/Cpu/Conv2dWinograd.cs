@@ -30,7 +30,7 @@ internal static unsafe class Conv2dWinograd
 {
     // A group fills 16 lanes with two "halves" of 8 horizontally adjacent tiles (32 output columns); halves are
     // numbered along tile rows, so one group is either 16 tiles of one row or the 8 tiles of two rows (32-px maps).
-    private const int Alpha = 6, Xi = Alpha * Alpha, Lanes = 16, HalfTiles = 8, HalfCols = 4 * HalfTiles, Nr = 32, Mr = 12;
+    internal const int Alpha = 6, Xi = Alpha * Alpha, Lanes = 16, HalfTiles = 8, HalfCols = 4 * HalfTiles, Nr = 32, Mr = 12;
 
     /// <summary>Below this many input or output channels the transforms cost more than the products they save.</summary>
     internal const int MinChannels = 16;
@@ -145,7 +145,7 @@ internal static unsafe class Conv2dWinograd
     }
 
     // xq[n][c] = x[n][c] placed at (padH, padW) in an hq x wq plane of zeros (hq, wq >= the padded input).
-    private static void PadBatch(in ConvGeometry g, float* x, float* xq, int hq, int wq)
+    internal static void PadBatch(in ConvGeometry g, float* x, float* xq, int hq, int wq)
     {
         int planes = g.Batch * g.InChannels, h = g.InH, w = g.InW, padH = g.PadH, padW = g.PadW;
         nint xp = (nint)x, qp = (nint)xq;
@@ -211,37 +211,11 @@ internal static unsafe class Conv2dWinograd
         // Where half-group h starts in a padded plane: its tile row's first input row, its first column.
         private long HalfOrigin(int h) => (long)4 * (h / halvesX) * wq + h % halvesX * HalfCols;
 
-        // V[xi][.][ch][lanes] = B^T d B for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15), every input
-        // channel; past the last half, lanes 8..15 repeat half h (their products are never stored).
+        // V[xi][.][ch][lanes] for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15); past the last half,
+        // lanes 8..15 repeat half h (their products are never stored).
         private void InputTiles(float* image, int h, float* vHalf, long vXi)
-        {
-            float* t = stackalloc float[Xi * Lanes];
-            var sel = new Deinterleave();
-            long originA = HalfOrigin(h), originB = h + 1 < halves ? HalfOrigin(h + 1) : originA;
-            for (int ch = 0; ch < c; ch++)
-            {
-                float* plane = image + ch * planeQ;
-                for (int i = 0; i < Alpha; i++)       // rows: d B, tile columns separated by the permutes
-                {
-                    sel.Columns(plane + originA + (long)i * wq, plane + originB + (long)i * wq, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
-                    BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
-                    float* hi = t + i * Alpha * Lanes;
-                    t0.Store(hi); t1.Store(hi + Lanes); t2.Store(hi + 2 * Lanes);
-                    t3.Store(hi + 3 * Lanes); t4.Store(hi + 4 * Lanes); t5.Store(hi + 5 * Lanes);
-                }
-                for (int j = 0; j < Alpha; j++)       // columns: B^T (d B)
-                {
-                    float* hj = t + j * Lanes;
-                    BTranspose(Vector512.Load(hj), Vector512.Load(hj + 6 * Lanes), Vector512.Load(hj + 12 * Lanes),
-                        Vector512.Load(hj + 18 * Lanes), Vector512.Load(hj + 24 * Lanes), Vector512.Load(hj + 30 * Lanes),
-                        out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
-                    float* o = vHalf + j * vXi + ch * Nr;
-                    long row = Alpha * vXi;
-                    v0.Store(o); v1.Store(o + row); v2.Store(o + 2 * row);
-                    v3.Store(o + 3 * row); v4.Store(o + 4 * row); v5.Store(o + 5 * row);
-                }
-            }
-        }
+            => TransformInput(image, planeQ, wq, c, HalfOrigin(h), h + 1 < halves ? HalfOrigin(h + 1) : HalfOrigin(h),
+                vHalf, vXi, Nr);
 
         // y[kk][4ty + r][x0 + col] (+)= bias + (A^T M A)[r][col] for halves h and h + 1 (if there is one), every
         // output channel, clipped to the map.
@@ -297,6 +271,39 @@ internal static unsafe class Conv2dWinograd
         }
     }
 
+    /// <summary>dst[xi * xiStride + ch * chStride + lane] = (B^T d B)[xi] of the 6x6 input tiles of two runs of 8
+    /// tiles (lanes 0..7 from the run at originA, 8..15 from originB) in each of the c padded planes of image.</summary>
+    internal static void TransformInput(float* image, long planeQ, int wq, int c, long originA, long originB, float* dst,
+        long xiStride, long chStride)
+    {
+        float* t = stackalloc float[Xi * Lanes];
+        var sel = new Deinterleave();
+        for (int ch = 0; ch < c; ch++)
+        {
+            float* plane = image + ch * planeQ;
+            for (int i = 0; i < Alpha; i++)       // rows: d B, tile columns separated by the permutes
+            {
+                sel.Columns(plane + originA + (long)i * wq, plane + originB + (long)i * wq,
+                    out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
+                BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
+                float* hi = t + i * Alpha * Lanes;
+                t0.Store(hi); t1.Store(hi + Lanes); t2.Store(hi + 2 * Lanes);
+                t3.Store(hi + 3 * Lanes); t4.Store(hi + 4 * Lanes); t5.Store(hi + 5 * Lanes);
+            }
+            for (int j = 0; j < Alpha; j++)       // columns: B^T (d B)
+            {
+                float* hj = t + j * Lanes;
+                BTranspose(Vector512.Load(hj), Vector512.Load(hj + 6 * Lanes), Vector512.Load(hj + 12 * Lanes),
+                    Vector512.Load(hj + 18 * Lanes), Vector512.Load(hj + 24 * Lanes), Vector512.Load(hj + 30 * Lanes),
+                    out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
+                float* o = dst + j * xiStride + ch * chStride;
+                long row = Alpha * xiStride;
+                v0.Store(o); v1.Store(o + row); v2.Store(o + 2 * row);
+                v3.Store(o + 3 * row); v4.Store(o + 4 * row); v5.Store(o + 5 * row);
+            }
+        }
+    }
+
     // B^T d for one 6-vector d (each element a vector of 16 tiles): the rows of F(4x4, 3x3)'s B^T.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BTranspose(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2, Vector512<float> d3,
@@ -328,7 +335,7 @@ internal static unsafe class Conv2dWinograd
 
     /// <summary>The six stride-4 columns of two runs of 8 adjacent tiles in input rows A and B:
     /// d_j[t] = A[4t + j] for lanes t = 0..7 and B[4(t - 8) + j] for t = 8..15, j = 0..5.</summary>
-    private readonly struct Deinterleave
+    internal readonly struct Deinterleave
     {
         private readonly Vector512<int> _phase0, _phase1, _phase2, _phase3, _halves, _ends, _next0, _next1;
 
@@ -359,6 +366,19 @@ internal static unsafe class Conv2dWinograd
             d3 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase3, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase3, d));
             d4 = Avx512F.PermuteVar16x32x2(d0, _next0, e);  // A[4t + 4] = d0[t + 1]; each run's last tile from e
             d5 = Avx512F.PermuteVar16x32x2(d1, _next1, e);
+        }
+
+        /// <summary>Columns 0..3 only, for 4x4 tiles that do not overlap (output gradients; reads 32 floats a run).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Columns4(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1,
+            out Vector512<float> d2, out Vector512<float> d3)
+        {
+            Vector512<float> a = Vector512.Load(rowA), b = Vector512.Load(rowA + 16);
+            Vector512<float> c = Vector512.Load(rowB), d = Vector512.Load(rowB + 16);
+            d0 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase0, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase0, d));
+            d1 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase1, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase1, d));
+            d2 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase2, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase2, d));
+            d3 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase3, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase3, d));
         }
     }
 

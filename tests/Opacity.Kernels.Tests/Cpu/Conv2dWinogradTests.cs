@@ -76,6 +76,26 @@ public sealed class Conv2dWinogradTests
         }
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void BackwardWeight_is_within_rounding_of_the_exact_gradient(ConvGeometry g)
+    {
+        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        float[] x = CloseAssert.Random((int)g.XLength, 18), dy = CloseAssert.Random((int)g.YLength, 19);
+        float[] dw0 = CloseAssert.Random((int)g.WLength, 20);
+        // dw[k][c][r][s] sums dy[k] * x[c] shifted by (r, s) over the batch and the map: its |.| sum is the bar's scale.
+        var scale = new double[dw0.Length];
+        ConvReference.BackwardWeight<double>(g, x.Select(v => (double)Math.Abs(v)).ToArray(),
+            dy.Select(v => (double)Math.Abs(v)).ToArray(), scale, false);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            double[] exact = accumulate ? dw0.Select(v => (double)v).ToArray() : new double[dw0.Length];
+            ConvReference.BackwardWeight<double>(g, D(x), D(dy), exact, accumulate);
+            float[] actual = accumulate ? (float[])dw0.Clone() : Enumerable.Repeat(float.NaN, dw0.Length).ToArray();
+            Conv2d.BackwardWeight(6, g, x, dy, actual, accumulate);
+            AssertWithin(exact, actual, scale, $"dw acc={accumulate}");
+        }
+    }
+
     [Test]
     public void The_rule_takes_wide_rows_with_16_or_more_channels_and_nothing_else()
     {

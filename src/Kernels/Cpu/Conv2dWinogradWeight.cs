@@ -1,0 +1,216 @@
+// Conv2d v6 dw for the convs v5's Winograd forward takes (3x3, stride 1, >= 16 channels each side): the adjoint
+// of F(4x4, 3x3). The forward is y_tile = A^T [(G g G^T) (.) (B^T d B)] A per 4x4 output tile, so
+//   dw[k][c] = G^T [ sum over images and tiles (A dy_tile A^T)[k] (.) (B^T d_tile B)[c] ] G,
+// i.e. 36 independent products Mw_xi (K x C) += Y_xi (K x T) V_xi^T (T x C) with the tiles T as the depth.
+// Why: the direct dw (Conv2dV3Weight) and the im2col GEMM spend 9 multiply-adds per channel pair per pixel;
+// this spends 36 per 16 pixels (4x fewer), plus transforms that are adds only.
+// How: tiles go in chunks of 64 (4 groups of two 8-tile runs, as in Conv2dWinograd); per chunk the input and
+// output-gradient tiles are transformed with the tiles in the vector lanes (V[xi][c][tile], Y[xi][k][tile]),
+// then the 36 products run on the packed SGEMM driver (GemmPacked, serial) into one of 4 fixed partial sums,
+// each chunk transformed and multiplied by the same core while it is in L2. Chunk size, chunk-to-partial map
+// and the partials' final order are fixed, so the result does not depend on the core count. Lanes past the
+// map (and the second run past the last) carry zero gradients.
+// Rounding as the forward's (~1e-5 of sum |x| |dy|). Tested by Conv2dWinogradTests; timed by quick-conv-shapes.
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static Opacity.Kernels.Cpu.Conv2dWinograd;
+
+namespace Opacity.Kernels.Cpu;
+
+internal static unsafe class Conv2dWinogradWeight
+{
+    // Chunks of 64 tiles keep a chunk's transforms (36 x (C + K) x 64 floats, 1.2 MiB at C = K = 64) in the L2
+    // of the core that multiplies them; with all the chunk's tiles in memory, the products were memory-bound.
+    private const int ChunkGroups = 4, ChunkTiles = ChunkGroups * Lanes;
+
+    // Fixed partial sums: chunk i goes to partial i % Partials, partials are added in order at the end, so the
+    // result is the same on any core count (Conv2dV3Weight does the same with its partials).
+    private const int Partials = 4;
+
+    public static void BackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw, bool accumulate)
+    {
+        if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
+        int c = g.InChannels, k = g.OutChannels, oh = g.OutH, ow = g.OutW, cpad = (c + Lanes - 1) / Lanes * Lanes;
+        int tilesY = (oh + 3) / 4, tilesX = (ow + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
+        int hq = 4 * tilesY + 2, wq = halvesX * HalfCols + Lanes, hd = 4 * tilesY, wd = halvesX * HalfCols;
+        long planeQ = (long)hq * wq, planeD = (long)hd * wd;
+        int halves = tilesY * halvesX, groupsPerImage = (halves + 1) / 2, groups = g.Batch * groupsPerImage;
+        int chunks = (groups + ChunkGroups - 1) / ChunkGroups, partials = Math.Min(Partials, Math.Max(1, chunks));
+        long mwSize = (long)Xi * k * cpad, vSize = (long)Xi * c * ChunkTiles, ySize = (long)Xi * k * ChunkTiles;
+        float[] xqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * c * planeQ) + 1);
+        float[] dyqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * k * planeD) + 1);
+        float[] work = ArrayPool<float>.Shared.Rent((int)(partials * (mwSize + vSize + ySize)));
+        try
+        {
+            fixed (float* xq = xqArray) fixed (float* dyq = dyqArray) fixed (float* pw = work)
+            {
+                if (groups > 0)
+                {
+                    PadBatch(g, x, xq, hq, wq);
+                    PadGradient(dy, g.Batch * k, oh, ow, dyq, hd, wd);
+                }
+                nint xqP = (nint)xq, dyqP = (nint)dyq, workP = (nint)pw;
+                var shape = GemmMicroKernel.Default;
+                // Partial p: Mw_p += the products of chunks p, p + partials, ...; its own V, Y and Mw.
+                void Partial(int p)
+                {
+                    float* mw = (float*)workP + p * (mwSize + vSize + ySize), v = mw + mwSize, yt = v + vSize;
+                    new Span<float>(mw, (int)mwSize).Clear();
+                    for (int chunk = p; chunk < chunks; chunk += partials)
+                    {
+                        int g0 = chunk * ChunkGroups, gn = Math.Min(ChunkGroups, groups - g0), depth = gn * Lanes;
+                        for (int j = 0; j < gn; j++)
+                        {
+                            int n = (g0 + j) / groupsPerImage, h = 2 * ((g0 + j) % groupsPerImage);
+                            long a = HalfOrigin(h, halvesX, wq), b = h + 1 < halves ? HalfOrigin(h + 1, halvesX, wq) : a;
+                            TransformInput((float*)xqP + (long)n * c * planeQ, planeQ, wq, c, a, b,
+                                v + j * Lanes, (long)c * ChunkTiles, ChunkTiles);
+                            long da = HalfOrigin(h, halvesX, wd), db = h + 1 < halves ? HalfOrigin(h + 1, halvesX, wd) : -1;
+                            TransformGradient((float*)dyqP + (long)n * k * planeD, planeD, wd, k, da, db,
+                                yt + j * Lanes, (long)k * ChunkTiles, ChunkTiles);
+                        }
+                        for (int xi = 0; xi < Xi; xi++)
+                            GemmPacked.Run(shape, k, c, depth, 1f, new MatrixPackA(yt + (long)xi * k * ChunkTiles, ChunkTiles, false),
+                                new MatrixPackB(v + (long)xi * c * ChunkTiles, ChunkTiles, true), 1f, mw + (long)xi * k * cpad, cpad, 1);
+                    }
+                }
+                if (partials > 1 && (long)groups * Lanes * c * k * Xi >= GemmPacked.ParallelMinMacs) Parallel.For(0, partials, Partial);
+                else for (int p = 0; p < partials; p++) Partial(p);
+                float* sum = pw;                                  // Mw = Mw_0 + Mw_1 + ..., in that order
+                for (int p = 1; p < partials; p++)
+                {
+                    float* mp = pw + p * (mwSize + vSize + ySize);
+                    for (long i = 0; i < mwSize; i += Lanes) (Vector512.Load(sum + i) + Vector512.Load(mp + i)).Store(sum + i);
+                }
+                FinishWeights(sum, k, c, cpad, dw, accumulate);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(xqArray);
+            ArrayPool<float>.Shared.Return(dyqArray);
+            ArrayPool<float>.Shared.Return(work);
+        }
+    }
+
+    // Where run h starts in a padded plane with rows of `width`: its tile row's first row, its first column.
+    private static long HalfOrigin(int h, int halvesX, int width) => (long)4 * (h / halvesX) * width + h % halvesX * HalfCols;
+
+    // dyq[p] = dy[p] in the top-left oh x ow of an hd x wd plane of zeros (whole tiles, whole runs).
+    private static void PadGradient(float* dy, int planes, int oh, int ow, float* dyq, int hd, int wd)
+    {
+        nint src = (nint)dy, dst = (nint)dyq;
+        void Plane(int p)
+        {
+            float* s = (float*)src + (long)p * oh * ow, d = (float*)dst + (long)p * hd * wd;
+            for (int r = 0; r < oh; r++)
+            {
+                Unsafe.CopyBlockUnaligned(d + (long)r * wd, s + (long)r * ow, (uint)(ow * sizeof(float)));
+                Unsafe.InitBlockUnaligned(d + (long)r * wd + ow, 0, (uint)((wd - ow) * sizeof(float)));
+            }
+            Unsafe.InitBlockUnaligned(d + (long)oh * wd, 0, (uint)((long)(hd - oh) * wd * sizeof(float)));
+        }
+        if (planes > 1 && (long)planes * hd * wd >= 1 << 18) Parallel.For(0, planes, Plane);
+        else for (int p = 0; p < planes; p++) Plane(p);
+    }
+
+    // dst[xi * xiStride + kk * kStride + lane] = (A dy A^T)[xi] of the 4x4 gradient tiles of two runs of 8 tiles
+    // (lanes 0..7 at originA; 8..15 at originB, or zeros when originB < 0), every output channel.
+    private static void TransformGradient(float* image, long planeD, int wd, int k, long originA, long originB,
+        float* dst, long xiStride, long kStride)
+    {
+        float* t = stackalloc float[4 * Alpha * Lanes];
+        float* zeros = stackalloc float[HalfCols];
+        new Span<float>(zeros, HalfCols).Clear();
+        var sel = new Deinterleave();
+        for (int kk = 0; kk < k; kk++)
+        {
+            float* plane = image + kk * planeD;
+            for (int i = 0; i < 4; i++)            // rows: dy A^T, tile columns separated by the permutes
+            {
+                sel.Columns4(plane + originA + (long)i * wd, originB < 0 ? zeros : plane + originB + (long)i * wd,
+                    out var q0, out var q1, out var q2, out var q3);
+                AColumn(q0, q1, q2, q3, out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
+                float* ti = t + i * Alpha * Lanes;
+                r0.Store(ti); r1.Store(ti + Lanes); r2.Store(ti + 2 * Lanes);
+                r3.Store(ti + 3 * Lanes); r4.Store(ti + 4 * Lanes); r5.Store(ti + 5 * Lanes);
+            }
+            for (int j = 0; j < Alpha; j++)        // columns: A (dy A^T)
+            {
+                float* tj = t + j * Lanes;
+                AColumn(Vector512.Load(tj), Vector512.Load(tj + Alpha * Lanes), Vector512.Load(tj + 2 * Alpha * Lanes),
+                    Vector512.Load(tj + 3 * Alpha * Lanes), out var y0, out var y1, out var y2, out var y3, out var y4, out var y5);
+                float* o = dst + j * xiStride + kk * kStride;
+                long row = Alpha * xiStride;
+                y0.Store(o); y1.Store(o + row); y2.Store(o + 2 * row);
+                y3.Store(o + 3 * row); y4.Store(o + 4 * row); y5.Store(o + 5 * row);
+            }
+        }
+    }
+
+    // A q for one 4-vector q: the rows of F(4x4, 3x3)'s A (the columns of A^T).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AColumn(Vector512<float> q0, Vector512<float> q1, Vector512<float> q2, Vector512<float> q3,
+        out Vector512<float> r0, out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3,
+        out Vector512<float> r4, out Vector512<float> r5)
+    {
+        Vector512<float> even = q0 + q2, odd = q1 + q3;
+        Vector512<float> evenFour = Vector512.FusedMultiplyAdd(Vector512.Create(4f), q2, q0);
+        Vector512<float> oddEight = Vector512.FusedMultiplyAdd(Vector512.Create(8f), q3, q1 + q1);
+        r0 = q0;
+        r1 = even + odd;              // q0 + q1 + q2 + q3
+        r2 = even - odd;              // q0 - q1 + q2 - q3
+        r3 = evenFour + oddEight;     // q0 + 2q1 + 4q2 + 8q3
+        r4 = evenFour - oddEight;     // q0 - 2q1 + 4q2 - 8q3
+        r5 = q3;
+    }
+
+    // dw[kk][ch] (+)= G^T Mw[.][kk][ch] G, 16 input channels at a time.
+    private static void FinishWeights(float* mw, int k, int c, int cpad, float* dw, bool accumulate)
+    {
+        long xiStride = (long)k * cpad;
+        nint mwP = (nint)mw, dwP = (nint)dw;
+        void Row(int kk)
+        {
+            float* taps = stackalloc float[9 * Lanes];
+            Span<Vector512<float>> t = stackalloc Vector512<float>[3 * Alpha];   // t = G^T Mw, 3 x 6
+            for (int c0 = 0; c0 < c; c0 += Lanes)
+            {
+                float* m = (float*)mwP + (long)kk * cpad + c0;
+                for (int b = 0; b < Alpha; b++)
+                {
+                    GTColumn(Vector512.Load(m + b * xiStride), Vector512.Load(m + (Alpha + b) * xiStride),
+                        Vector512.Load(m + (2 * Alpha + b) * xiStride), Vector512.Load(m + (3 * Alpha + b) * xiStride),
+                        Vector512.Load(m + (4 * Alpha + b) * xiStride), Vector512.Load(m + (5 * Alpha + b) * xiStride),
+                        out t[b], out t[Alpha + b], out t[2 * Alpha + b]);
+                }
+                for (int s = 0; s < 3; s++)                                      // dw = t G, 3 x 3
+                {
+                    GTColumn(t[s * Alpha], t[s * Alpha + 1], t[s * Alpha + 2], t[s * Alpha + 3], t[s * Alpha + 4],
+                        t[s * Alpha + 5], out var w0, out var w1, out var w2);
+                    w0.Store(taps + (s * 3) * Lanes); w1.Store(taps + (s * 3 + 1) * Lanes); w2.Store(taps + (s * 3 + 2) * Lanes);
+                }
+                for (int l = 0; l < Math.Min(Lanes, c - c0); l++)
+                {
+                    float* f = (float*)dwP + ((long)kk * c + c0 + l) * 9;
+                    for (int tap = 0; tap < 9; tap++) f[tap] = (accumulate ? f[tap] : 0f) + taps[tap * Lanes + l];
+                }
+            }
+        }
+        if (k > 1 && (long)k * c >= 4096) Parallel.For(0, k, Row);
+        else for (int kk = 0; kk < k; kk++) Row(kk);
+    }
+
+    // G^T m for one 6-vector m: the rows of G^T (the columns of G).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GTColumn(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,
+        Vector512<float> m4, Vector512<float> m5, out Vector512<float> q0, out Vector512<float> q1, out Vector512<float> q2)
+    {
+        Vector512<float> p12 = m1 + m2, p34 = m3 + m4, sixth = Vector512.Create(1f / 6);
+        q0 = Vector512.FusedMultiplyAdd(m0, Vector512.Create(0.25f),
+            Vector512.FusedMultiplyAdd(p34, Vector512.Create(1f / 24), -(p12 * sixth)));      // m0/4 - (m1+m2)/6 + (m3+m4)/24
+        q1 = Vector512.FusedMultiplyAdd(m3 - m4, Vector512.Create(1f / 12), (m2 - m1) * sixth); // (m2-m1)/6 + (m3-m4)/12
+        q2 = Vector512.FusedMultiplyAdd(p34 - p12, sixth, m5);                                  // (m3+m4-m1-m2)/6 + m5
+    }
+}
