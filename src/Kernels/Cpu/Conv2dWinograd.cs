@@ -3,8 +3,9 @@
 // Why: the direct kernel (Conv2dV3) and oneDNN both spend 9 multiply-adds per input channel per output pixel and
 // run near what two cores give; F(4x4, 3x3) computes a 4x4 output tile from a 6x6 input tile with 36 products
 // per channel pair instead of 144, so the FMA work drops 4x and the transforms (adds only) are cheap beside it.
-// The price is rounding: the transforms mix values of different size, so results differ from the direct sum by
-// ~1e-6..1e-5 relative (F(4,3) is the largest tile that stays this close in float32; F(6,3) loses ~10x more).
+// The price is rounding: the transforms mix values of different size, so results differ from the exact sum by
+// up to ~1e-5 of sum |x| |w| (measured 5.7e-6; a direct float32 sum stays near 1e-7). Larger tiles save more
+// products and lose more precision; F(4x4, 3x3) is the usual float32 choice.
 // Layout (C = in channels, K = out channels, one "group" = 16 4x4 output tiles: two runs of 8 adjacent tiles,
 // from one tile row or, on 32-px maps, from two):
 //   U[xi][kb][c][12]       G g G^T of every (k, c) filter, packed as the micro-kernel's 12-row A slivers
@@ -17,8 +18,8 @@
 // not depend on the core count. Rows of fewer than 7 tiles (output width < 25) would waste more than a fifth
 // of each 8-lane run and stay on v4's paths, as do convs with fewer than 16 input or output channels, where
 // the transforms cost more than the products saved (quick-conv-shapes; Conv2dRule.cs).
-// Tested by Conv2dTests (version 5, against ConvReference, tolerance scaled to the tile transforms' rounding);
-// timed by ConvBench / quick-conv-shapes.
+// Tested by Conv2dWinogradTests (against ConvReference in float64, the bar scaled to sum |x| |w|) and Conv2dTests
+// (versions 5 and 6 on every shape); timed by ConvBench / quick-conv-shapes.
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -43,9 +44,16 @@ internal static unsafe class Conv2dWinograd
         if (g.KernelH != 3 || g.KernelW != 3 || g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1)
             return false;
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return false;
-        int tilesX = (g.OutW + 3) / 4, lanes = (tilesX + HalfTiles - 1) / HalfTiles * HalfTiles;
-        return lanes * 4 <= tilesX * 5;
+        int tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
+        if (halvesX * HalfTiles * 4 > tilesX * 5) return false;
+        // The zero-padded copies (input, and dy for dw) are single arrays.
+        long padded = (long)g.Batch * Math.Max(g.InChannels, g.OutChannels) * (4L * ((g.OutH + 3) / 4) + 2) * (halvesX * HalfCols + Lanes);
+        return padded < Array.MaxLength;
     }
+
+    /// <summary>Where run h (of 8 tiles; runs numbered along tile rows, halvesX a row) starts in a padded plane with
+    /// rows of <paramref name="width"/> floats: its tile row's first row, its first column.</summary>
+    internal static long HalfOrigin(int h, int halvesX, int width) => (long)4 * (h / halvesX) * width + h % halvesX * HalfCols;
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
@@ -208,14 +216,11 @@ internal static unsafe class Conv2dWinograd
                 }
         }
 
-        // Where half-group h starts in a padded plane: its tile row's first input row, its first column.
-        private long HalfOrigin(int h) => (long)4 * (h / halvesX) * wq + h % halvesX * HalfCols;
-
         // V[xi][.][ch][lanes] for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15); past the last half,
         // lanes 8..15 repeat half h (their products are never stored).
         private void InputTiles(float* image, int h, float* vHalf, long vXi)
-            => TransformInput(image, planeQ, wq, c, HalfOrigin(h), h + 1 < halves ? HalfOrigin(h + 1) : HalfOrigin(h),
-                vHalf, vXi, Nr);
+            => TransformInput(image, planeQ, wq, c, HalfOrigin(h, halvesX, wq),
+                HalfOrigin(h + 1 < halves ? h + 1 : h, halvesX, wq), vHalf, vXi, Nr);
 
         // y[kk][4ty + r][x0 + col] (+)= bias + (A^T M A)[r][col] for halves h and h + 1 (if there is one), every
         // output channel, clipped to the map.

@@ -94,9 +94,6 @@ internal static unsafe class Conv2dWinogradWeight
         }
     }
 
-    // Where run h starts in a padded plane with rows of `width`: its tile row's first row, its first column.
-    private static long HalfOrigin(int h, int halvesX, int width) => (long)4 * (h / halvesX) * width + h % halvesX * HalfCols;
-
     // dyq[p] = dy[p] in the top-left oh x ow of an hd x wd plane of zeros (whole tiles, whole runs).
     private static void PadGradient(float* dy, int planes, int oh, int ow, float* dyq, int hd, int wd)
     {

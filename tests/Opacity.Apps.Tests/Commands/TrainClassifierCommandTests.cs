@@ -20,6 +20,8 @@ public sealed class TrainClassifierCommandTests
     // The same seed gives the same weights whatever the machine's core count: a classifier run's weight gradients go
     // through the direct dw kernel, whose partial sums once came one per core (sessions 11-12), so two machines with
     // different core counts trained different classifiers. Two child processes, DOTNET_PROCESSOR_COUNT 1 and 3.
+    // Width 16 so that the 16-channel 3x3 convs at 32 px also take the Winograd paths (forward, dx, dw: their tasks
+    // and partial sums are fixed by the shapes too).
     [Test]
     public void Training_gives_the_same_bytes_whatever_the_core_count()
     {
@@ -32,7 +34,7 @@ public sealed class TrainClassifierCommandTests
             {
                 string path = Path.Combine(dir, $"c{cores}.safetensors");
                 var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (string a in new[] { dll, "train-classifier", "--synth", "24", "--size", "64", "--steps", "3", "--width", "8", "--batch", "4", "--out", path })
+                foreach (string a in new[] { dll, "train-classifier", "--synth", "24", "--size", "64", "--steps", "3", "--width", "16", "--batch", "4", "--out", path })
                     psi.ArgumentList.Add(a);
                 psi.Environment["DOTNET_PROCESSOR_COUNT"] = cores.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 using var p = System.Diagnostics.Process.Start(psi)!;
