@@ -204,29 +204,43 @@ public static class DemoCommand
         RequireBothDomains(evalVal, "validation", o);   // before minutes of training, not after: thresholds, FID and KID need both
         RequireBothDomains(evalTest, "test", o);
 
-        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards) and the evaluation classifiers (plain CNNs, other seeds)");
+        // On the CPU the classifiers and the lung U-Net train two at a time, as the translators do below (each a
+        // small training that keeps the second core only partly busy); every file is the same either way.
+        int lanes = o.Device.IsCpu ? 2 : 1;
+        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards), the evaluation classifiers (plain CNNs, other seeds)" +
+            (lanes > 1 ? " and the lung U-Net, two at a time on the cores" : ""));
         // Every classifier: width 8, the same steps, its own seed, saved under models/. CDAM members are ResNets of
         // seeds seed + 10 ...; the evaluation classifier (seed + 20) and the panel's further judges (seed + 21 ...,
         // for the called-opacity table and `opacity eval --judge`) are plain CNNs.
-        ClassifierTrainResult TrainAndSave(ClassifierKind kind, ulong seed, string file)
+        var classifierJobs = Enumerable.Range(1, o.CdamClassifiers)
+            .Select(m => new ClassifierJob(ClassifierKind.ResNet, o.Seed + 9 + (ulong)m, CdamClassifierRecord.DemoMemberFileName(m)))
+            .Append(new ClassifierJob(ClassifierKind.Plain, o.Seed + 20, EvalInputs.ClassifierFile))
+            .Concat(Enumerable.Range(2, o.Judges - 1).Select(j => new ClassifierJob(ClassifierKind.Plain, o.Seed + 19 + (ulong)j, EvalInputs.JudgeFile(j))))
+            .ToList();
+        var classifiers = new ClassifierTrainResult[classifierJobs.Count];
+        SegmenterTrainResult? segResult = null;
+        void TrainSegmenter()
         {
-            var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = kind, Width = 8, Steps = o.ClassifierSteps, Seed = seed, Device = o.Device });
-            ClassifierCheckpoint.Save(r.Model, Path.Combine(models, file), o.Size, seed, o.ClassifierSteps, r.Validation);
-            return r;
+            segResult = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30, Device = o.Device });
+            SegmenterTrainer.Save(segResult.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, segResult.Validation);
         }
-        var members = Enumerable.Range(1, o.CdamClassifiers)
-            .Select(m => TrainAndSave(ClassifierKind.ResNet, o.Seed + 9 + (ulong)m, CdamClassifierRecord.DemoMemberFileName(m))).ToList();
+        var trainClassifiers = classifierJobs.Select((job, i) => (Action)(() =>
+        {
+            var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = job.Kind, Width = 8, Steps = o.ClassifierSteps, Seed = job.Seed, Device = o.Device });
+            ClassifierCheckpoint.Save(r.Model, Path.Combine(models, job.File), o.Size, job.Seed, o.ClassifierSteps, r.Validation);
+            classifiers[i] = r;
+        })).ToList();
+        RunSideBySide(lanes > 1 ? [TrainSegmenter, .. trainClassifiers] : trainClassifiers, lanes);
+        var members = classifiers.Take(o.CdamClassifiers).ToList();
         var cdam = new ClassifierEnsemble(members.Select(m => m.Model).ToList());
         var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
-        var evalCls = TrainAndSave(ClassifierKind.Plain, o.Seed + 20, EvalInputs.ClassifierFile);
-        var panel = Enumerable.Range(2, o.Judges - 1)
-            .Select(j => TrainAndSave(ClassifierKind.Plain, o.Seed + 19 + (ulong)j, EvalInputs.JudgeFile(j))).ToList();
+        var evalCls = classifiers[o.CdamClassifiers];
+        var panel = classifiers.Skip(o.CdamClassifiers + 1).ToList();
         Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}" +
             (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
-
-        Say("3/6 training the lung U-Net on clear images");
-        var seg = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30, Device = o.Device });
-        SegmenterTrainer.Save(seg.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, seg.Validation);
+        Say(lanes > 1 ? "3/6 the lung U-Net on clear images (trained beside the classifiers)" : "3/6 training the lung U-Net on clear images");
+        if (lanes == 1) TrainSegmenter();
+        var seg = segResult!;
         Say($"    validation lung IoU {seg.Validation?.MeanIoU:F3}");
 
         // The two translators train at the same time on the CPU: each step of a batch-1 64-px training keeps the second
@@ -259,22 +273,9 @@ public static class DemoCommand
             trainer.Progress = p => { if (p.Step - last >= Math.Max(1, o.GanSteps / 5) || p.Step == p.TotalSteps) { last = p.Step; Say($"    {name}: step {p.Step}/{p.TotalSteps}, G {p.Losses.GetValueOrDefault("G"):F3}, {p.ImagesPerSecond:F1} img/s"); } };
             return trainer.Run(CancellationToken.None).CheckpointPath;
         }
-        var runs = new Dictionary<string, string>();
-        if (o.Device.IsCpu)
-        {
-            var tasks = names.Select(n => Task.Factory.StartNew(() => TrainTranslator(n.Item1, n.Item2), TaskCreationOptions.LongRunning)).ToArray();
-            try { Task.WaitAll(tasks); }
-            catch (AggregateException e)
-            {
-                // one sentence, as from a sequential run: the first failure (a NaN loss, a full disk) as itself
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            }
-            for (int i = 0; i < names.Length; i++) runs[names[i].Item1] = tasks[i].Result;
-        }
-        else
-        {
-            foreach (var (name, ablation) in names) runs[name] = TrainTranslator(name, ablation);
-        }
+        var checkpoints = new string[names.Length];
+        RunSideBySide(names.Select((n, i) => (Action)(() => checkpoints[i] = TrainTranslator(n.Item1, n.Item2))).ToList(), lanes);
+        var runs = names.Select((n, i) => (n.Item1, checkpoints[i])).ToDictionary(r => r.Item1, r => r.Item2);
 
         Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method, paired truth)");
         var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, evalVal, evalTest,
@@ -297,6 +298,29 @@ public static class DemoCommand
             foreach (var t in translators.Values) t.Dispose();
         }
         return 0;
+    }
+
+    private sealed record ClassifierJob(ClassifierKind Kind, ulong Seed, string File);
+
+    /// <summary>Runs the jobs <paramref name="lanes"/> at a time on dedicated threads (1: in order on this thread).
+    /// A failure surfaces as itself, as from a sequential run (the first one: a NaN loss, a full disk).</summary>
+    private static void RunSideBySide(IReadOnlyList<Action> jobs, int lanes)
+    {
+        if (lanes <= 1)
+        {
+            foreach (var job in jobs) job();
+            return;
+        }
+        int next = -1;
+        var tasks = Enumerable.Range(0, Math.Min(lanes, jobs.Count)).Select(_ => Task.Factory.StartNew(() =>
+        {
+            for (int i; (i = Interlocked.Increment(ref next)) < jobs.Count;) jobs[i]();
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        try { Task.WaitAll(tasks); }
+        catch (AggregateException e)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     private static void RequireBothDomains(List<PhantomCase> split, string name, DemoOptions o)
