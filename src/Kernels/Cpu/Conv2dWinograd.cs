@@ -291,22 +291,26 @@ internal static unsafe class Conv2dWinograd
                 sel.Columns(plane + originA + (long)i * wq, plane + originB + (long)i * wq,
                     out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
                 BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
-                float* hi = t + i * Alpha * Lanes;
-                t0.Store(hi); t1.Store(hi + Lanes); t2.Store(hi + 2 * Lanes);
-                t3.Store(hi + 3 * Lanes); t4.Store(hi + 4 * Lanes); t5.Store(hi + 5 * Lanes);
+                Store6(t + i * Alpha * Lanes, Lanes, t0, t1, t2, t3, t4, t5);
             }
             for (int j = 0; j < Alpha; j++)       // columns: B^T (d B)
             {
                 float* hj = t + j * Lanes;
-                BTranspose(Vector512.Load(hj), Vector512.Load(hj + 6 * Lanes), Vector512.Load(hj + 12 * Lanes),
-                    Vector512.Load(hj + 18 * Lanes), Vector512.Load(hj + 24 * Lanes), Vector512.Load(hj + 30 * Lanes),
+                BTranspose(Vector512.Load(hj), Vector512.Load(hj + Alpha * Lanes), Vector512.Load(hj + 2 * Alpha * Lanes),
+                    Vector512.Load(hj + 3 * Alpha * Lanes), Vector512.Load(hj + 4 * Alpha * Lanes), Vector512.Load(hj + 5 * Alpha * Lanes),
                     out var v0, out var v1, out var v2, out var v3, out var v4, out var v5);
-                float* o = dst + j * xiStride + ch * chStride;
-                long row = Alpha * xiStride;
-                v0.Store(o); v1.Store(o + row); v2.Store(o + 2 * row);
-                v3.Store(o + 3 * row); v4.Store(o + 4 * row); v5.Store(o + 5 * row);
+                Store6(dst + j * xiStride + ch * chStride, Alpha * xiStride, v0, v1, v2, v3, v4, v5);
             }
         }
+    }
+
+    /// <summary>v0..v5 at dst, dst + stride, ..., dst + 5 stride: one row or column of a transformed 6x6 tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Store6(float* dst, long stride, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2,
+        Vector512<float> v3, Vector512<float> v4, Vector512<float> v5)
+    {
+        v0.Store(dst); v1.Store(dst + stride); v2.Store(dst + 2 * stride);
+        v3.Store(dst + 3 * stride); v4.Store(dst + 4 * stride); v5.Store(dst + 5 * stride);
     }
 
     // B^T d for one 6-vector d (each element a vector of 16 tiles): the rows of F(4x4, 3x3)'s B^T.
@@ -361,19 +365,15 @@ internal static unsafe class Conv2dWinograd
         public void Columns(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2,
             out Vector512<float> d3, out Vector512<float> d4, out Vector512<float> d5)
         {
-            Vector512<float> a = Vector512.Load(rowA), b = Vector512.Load(rowA + 16);
-            Vector512<float> c = Vector512.Load(rowB), d = Vector512.Load(rowB + 16);
+            Columns4(rowA, rowB, out d0, out d1, out d2, out d3);
             // e = A[32], A[33], B[32], B[33]: the 5th and 6th columns of each run's last tile.
             Vector512<float> e = Avx512F.PermuteVar16x32x2(Vector512.Load(rowA + 32), _ends, Vector512.Load(rowB + 32));
-            d0 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase0, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase0, d));
-            d1 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase1, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase1, d));
-            d2 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase2, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase2, d));
-            d3 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase3, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase3, d));
             d4 = Avx512F.PermuteVar16x32x2(d0, _next0, e);  // A[4t + 4] = d0[t + 1]; each run's last tile from e
             d5 = Avx512F.PermuteVar16x32x2(d1, _next1, e);
         }
 
-        /// <summary>Columns 0..3 only, for 4x4 tiles that do not overlap (output gradients; reads 32 floats a run).</summary>
+        /// <summary>Columns 0..3 only (reads 32 floats a run): the first four of <see cref="Columns"/>, and all of a
+        /// 4x4 output-gradient tile's, which do not overlap.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Columns4(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1,
             out Vector512<float> d2, out Vector512<float> d3)

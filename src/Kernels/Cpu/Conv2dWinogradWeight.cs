@@ -129,19 +129,14 @@ internal static unsafe class Conv2dWinogradWeight
                 sel.Columns4(plane + originA + (long)i * wd, originB < 0 ? zeros : plane + originB + (long)i * wd,
                     out var q0, out var q1, out var q2, out var q3);
                 AColumn(q0, q1, q2, q3, out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
-                float* ti = t + i * Alpha * Lanes;
-                r0.Store(ti); r1.Store(ti + Lanes); r2.Store(ti + 2 * Lanes);
-                r3.Store(ti + 3 * Lanes); r4.Store(ti + 4 * Lanes); r5.Store(ti + 5 * Lanes);
+                Store6(t + i * Alpha * Lanes, Lanes, r0, r1, r2, r3, r4, r5);
             }
             for (int j = 0; j < Alpha; j++)        // columns: A (dy A^T)
             {
                 float* tj = t + j * Lanes;
                 AColumn(Vector512.Load(tj), Vector512.Load(tj + Alpha * Lanes), Vector512.Load(tj + 2 * Alpha * Lanes),
                     Vector512.Load(tj + 3 * Alpha * Lanes), out var y0, out var y1, out var y2, out var y3, out var y4, out var y5);
-                float* o = dst + j * xiStride + kk * kStride;
-                long row = Alpha * xiStride;
-                y0.Store(o); y1.Store(o + row); y2.Store(o + 2 * row);
-                y3.Store(o + 3 * row); y4.Store(o + 4 * row); y5.Store(o + 5 * row);
+                Store6(dst + j * xiStride + kk * kStride, Alpha * xiStride, y0, y1, y2, y3, y4, y5);
             }
         }
     }

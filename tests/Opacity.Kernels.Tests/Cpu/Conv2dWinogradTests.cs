@@ -45,9 +45,8 @@ public sealed class Conv2dWinogradTests
             foreach (bool accumulate in new[] { false, true })
             {
                 float[] b = withBias ? bias : [];
-                double[] exact = accumulate ? y0.Select(v => (double)v).ToArray() : new double[y0.Length];
+                var (exact, actual) = Start(y0, accumulate);
                 ConvReference.Forward<double>(g, D(x), D(w), D(b), exact, accumulate);
-                float[] actual = accumulate ? (float[])y0.Clone() : Enumerable.Repeat(float.NaN, y0.Length).ToArray();
                 Conv2d.Forward(5, g, x, w, b, actual, accumulate);
                 AssertWithin(exact, actual, scale, $"forward bias={withBias} acc={accumulate}");
             }
@@ -68,9 +67,8 @@ public sealed class Conv2dWinogradTests
         double[] scale = AbsSum(flipped, dy, wFlipped);
         foreach (bool accumulate in new[] { false, true })
         {
-            double[] exact = accumulate ? dx0.Select(v => (double)v).ToArray() : new double[dx0.Length];
+            var (exact, actual) = Start(dx0, accumulate);
             ConvReference.BackwardInput<double>(g, D(w), D(dy), exact, accumulate);
-            float[] actual = accumulate ? (float[])dx0.Clone() : Enumerable.Repeat(float.NaN, dx0.Length).ToArray();
             Conv2d.BackwardInput(5, g, w, dy, actual, accumulate);
             AssertWithin(exact, actual, scale, $"dx acc={accumulate}");
         }
@@ -88,9 +86,8 @@ public sealed class Conv2dWinogradTests
             dy.Select(v => (double)Math.Abs(v)).ToArray(), scale, false);
         foreach (bool accumulate in new[] { false, true })
         {
-            double[] exact = accumulate ? dw0.Select(v => (double)v).ToArray() : new double[dw0.Length];
+            var (exact, actual) = Start(dw0, accumulate);
             ConvReference.BackwardWeight<double>(g, D(x), D(dy), exact, accumulate);
-            float[] actual = accumulate ? (float[])dw0.Clone() : Enumerable.Repeat(float.NaN, dw0.Length).ToArray();
             Conv2d.BackwardWeight(6, g, x, dy, actual, accumulate);
             AssertWithin(exact, actual, scale, $"dw acc={accumulate}");
         }
@@ -136,4 +133,10 @@ public sealed class Conv2dWinogradTests
     }
 
     private static double[] D(float[] v) => v.Select(f => (double)f).ToArray();
+
+    // The exact result starts from init (accumulate) or zero; the kernel's output from init or NaN, which
+    // accumulate = false must overwrite.
+    private static (double[] Exact, float[] Actual) Start(float[] init, bool accumulate)
+        => (accumulate ? D(init) : new double[init.Length],
+            accumulate ? (float[])init.Clone() : Enumerable.Repeat(float.NaN, init.Length).ToArray());
 }
