@@ -12,9 +12,8 @@
 //   V[xi][s][c][32]        B^T d B of each input tile: lane = tile, a 32-lane sliver = two groups
 //   M[xi][s][kpad][32]     M_xi = U_xi V_xi, 36 independent (K x C)(C x 32) products per sliver
 //   y tile = A^T M A       + bias, interleaved back to 32 contiguous pixels per run and output row
-// The input tiles are read from a zero-padded copy of the batch whose rows are long enough for whole runs, so
-// no tile needs bounds checks; stride-4 tile columns are separated with 512-bit two-source permutes
-// (vpermt2ps). Each task (image, a few slivers) owns its V and M (thread-static, L2-sized), so the result does
+// The input tiles are read in place, the conv's zero padding supplied by masked loads (RunWindow, in
+// Conv2dWinogradLanes.cs, with the permutes that separate stride-4 tile columns into lanes). Each task (image, a few slivers) owns its V and M (thread-static, L2-sized), so the result does
 // not depend on the core count. Rows of fewer than 7 tiles (output width < 25) would waste more than a fifth
 // of each 8-lane run and stay on v4's paths, as do convs with fewer than 16 input or output channels, where
 // the transforms cost more than the products saved (quick-conv-shapes; Conv2dRule.cs).
@@ -45,36 +44,24 @@ internal static unsafe class Conv2dWinograd
             return false;
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return false;
         int tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
-        if (halvesX * HalfTiles * 4 > tilesX * 5) return false;
-        // The zero-padded copies (input, and dy for dw) are single arrays.
-        long padded = (long)g.Batch * Math.Max(g.InChannels, g.OutChannels) * (4L * ((g.OutH + 3) / 4) + 2) * (halvesX * HalfCols + Lanes);
-        return padded < Array.MaxLength;
+        return halvesX * HalfTiles * 4 <= tilesX * 5;
     }
-
-    /// <summary>Where run h (of 8 tiles; runs numbered along tile rows, halvesX a row) starts in a padded plane with
-    /// rows of <paramref name="width"/> floats: its tile row's first row, its first column.</summary>
-    internal static long HalfOrigin(int h, int halvesX, int width) => (long)4 * (h / halvesX) * width + h % halvesX * HalfCols;
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
         if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
         int c = g.InChannels, k = g.OutChannels, blocks = (k + Mr - 1) / Mr, kpad = blocks * Mr;
         int tilesY = (g.OutH + 3) / 4, tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
-        // Padded copy: a half reads rows 4ty..4ty+5 and columns 32h..32h+47 (its third vector load).
-        int hq = 4 * tilesY + 2, wq = halvesX * HalfCols + Lanes;
-        long planeQ = (long)hq * wq;
         int halves = tilesY * halvesX, groups = (halves + 1) / 2, slivers = (groups + 1) / 2;
         int perTask = Math.Clamp(ScratchBytesPerTask / (Xi * (c + kpad) * Nr * sizeof(float)), 1, 8);
         int tasksPerImage = (slivers + perTask - 1) / perTask, tasks = g.Batch * tasksPerImage;
         float[] uArray = ArrayPool<float>.Shared.Rent(Xi * kpad * c);
-        float[] xqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * c * planeQ));
         try
         {
-            fixed (float* u = uArray) fixed (float* xq = xqArray)
+            fixed (float* u = uArray)
             {
                 TransformWeights(w, k, c, blocks, u);
-                PadBatch(g, x, xq, hq, wq);
-                var job = new Job(g, u, xq, y, bias, accumulate, c, k, kpad, blocks, halvesX, halves, slivers, perTask, wq, planeQ);
+                var job = new Job(g, u, x, y, bias, accumulate, c, k, kpad, blocks, halvesX, halves, slivers, perTask);
                 long macs = (long)g.Batch * halves * HalfTiles * Xi * c * k;
                 if (tasks == 1 || macs < GemmPacked.ParallelMinMacs)
                     for (int t = 0; t < tasks; t++) job.Run(t / tasksPerImage, t % tasksPerImage * perTask);
@@ -85,7 +72,6 @@ internal static unsafe class Conv2dWinograd
         finally
         {
             ArrayPool<float>.Shared.Return(uArray);
-            ArrayPool<float>.Shared.Return(xqArray);
         }
     }
 
@@ -152,31 +138,9 @@ internal static unsafe class Conv2dWinograd
         v.GetUpper().GetLower().Store(dst + 8);
     }
 
-    // xq[n][c] = x[n][c] placed at (padH, padW) in an hq x wq plane of zeros (hq, wq >= the padded input).
-    internal static void PadBatch(in ConvGeometry g, float* x, float* xq, int hq, int wq)
-    {
-        int planes = g.Batch * g.InChannels, h = g.InH, w = g.InW, padH = g.PadH, padW = g.PadW;
-        nint xp = (nint)x, qp = (nint)xq;
-        void Plane(int p)
-        {
-            float* src = (float*)xp + (long)p * h * w, dst = (float*)qp + (long)p * hq * wq;
-            Unsafe.InitBlockUnaligned(dst, 0, (uint)((long)padH * wq * sizeof(float)));
-            for (int r = 0; r < h; r++)
-            {
-                float* row = dst + (long)(r + padH) * wq;
-                Unsafe.InitBlockUnaligned(row, 0, (uint)(padW * sizeof(float)));
-                Unsafe.CopyBlockUnaligned(row + padW, src + (long)r * w, (uint)(w * sizeof(float)));
-                Unsafe.InitBlockUnaligned(row + padW + w, 0, (uint)((wq - padW - w) * sizeof(float)));
-            }
-            Unsafe.InitBlockUnaligned(dst + (long)(h + padH) * wq, 0, (uint)((long)(hq - h - padH) * wq * sizeof(float)));
-        }
-        if (planes > 1 && (long)planes * hq * wq >= 1 << 18) Parallel.For(0, planes, Plane);
-        else for (int p = 0; p < planes; p++) Plane(p);
-    }
-
     /// <summary>One call's shapes and buffers; <see cref="Run"/> does one task: slivers [s0, s0 + perTask) of one image.</summary>
-    private readonly struct Job(in ConvGeometry g, float* u, float* xq, float* y, float* bias, bool accumulate,
-        int c, int k, int kpad, int blocks, int halvesX, int halves, int slivers, int perTask, int wq, long planeQ)
+    private readonly struct Job(in ConvGeometry g, float* u, float* x, float* y, float* bias, bool accumulate,
+        int c, int k, int kpad, int blocks, int halvesX, int halves, int slivers, int perTask)
     {
         private readonly ConvGeometry _g = g;
 
@@ -185,7 +149,7 @@ internal static unsafe class Conv2dWinograd
             int ns = Math.Min(perTask, slivers - s0);
             long vXi = (long)perTask * c * Nr, mXi = (long)perTask * kpad * Nr;
             float* v = PackScratch.A((int)(Xi * vXi)), m = PackScratch.B((int)(Xi * mXi));
-            float* image = xq + (long)n * c * planeQ;
+            float* image = x + (long)n * c * _g.InH * _g.InW;
             for (int sb = 0; sb < ns; sb++)
                 for (int half = 0; half < 2; half++)
                 {
@@ -219,8 +183,7 @@ internal static unsafe class Conv2dWinograd
         // V[xi][.][ch][lanes] for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15); past the last half,
         // lanes 8..15 repeat half h (their products are never stored).
         private void InputTiles(float* image, int h, float* vHalf, long vXi)
-            => TransformInput(image, planeQ, wq, c, HalfOrigin(h, halvesX, wq),
-                HalfOrigin(h + 1 < halves ? h + 1 : h, halvesX, wq), vHalf, vXi, Nr);
+            => TransformInput(image, _g, c, Window(_g, h, halvesX), Window(_g, h + 1 < halves ? h + 1 : h, halvesX), vHalf, vXi, Nr);
 
         // y[kk][4ty + r][x0 + col] (+)= bias + (A^T M A)[r][col] for halves h and h + 1 (if there is one), every
         // output channel, clipped to the map.
@@ -276,20 +239,25 @@ internal static unsafe class Conv2dWinograd
         }
     }
 
+    /// <summary>Run h's input window in one image of g's input (its tiles' rows and columns, through the padding).</summary>
+    internal static RunWindow Window(in ConvGeometry g, int h, int halvesX) => RunWindow.Of(h, halvesX, g.PadH, g.PadW, g.InH, g.InW);
+
     /// <summary>dst[xi * xiStride + ch * chStride + lane] = (B^T d B)[xi] of the 6x6 input tiles of two runs of 8
-    /// tiles (lanes 0..7 from the run at originA, 8..15 from originB) in each of the c padded planes of image.</summary>
-    internal static void TransformInput(float* image, long planeQ, int wq, int c, long originA, long originB, float* dst,
+    /// tiles (lanes 0..7 from window a, 8..15 from b) in each of the c input planes of image.</summary>
+    internal static void TransformInput(float* image, in ConvGeometry g, int c, in RunWindow a, in RunWindow b, float* dst,
         long xiStride, long chStride)
     {
         float* t = stackalloc float[Xi * Lanes];
         var sel = new Deinterleave();
+        long planeSize = (long)g.InH * g.InW;
         for (int ch = 0; ch < c; ch++)
         {
-            float* plane = image + ch * planeQ;
+            float* plane = image + ch * planeSize;
             for (int i = 0; i < Alpha; i++)       // rows: d B, tile columns separated by the permutes
             {
-                sel.Columns(plane + originA + (long)i * wq, plane + originB + (long)i * wq,
-                    out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
+                a.Row(plane, i, out var a0, out var a1, out var a2);
+                b.Row(plane, i, out var b0, out var b1, out var b2);
+                sel.Columns(a0, a1, a2, b0, b1, b2, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
                 BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
                 Store6(t + i * Alpha * Lanes, Lanes, t0, t1, t2, t3, t4, t5);
             }
@@ -340,77 +308,5 @@ internal static unsafe class Conv2dWinograd
         o1 = Vector512.FusedMultiplyAdd(Vector512.Create(2f), d34, d12);                           // m1 - m2 + 2m3 - 2m4
         o2 = Vector512.FusedMultiplyAdd(Vector512.Create(4f), p34, p12);                           // m1 + m2 + 4m3 + 4m4
         o3 = Vector512.FusedMultiplyAdd(Vector512.Create(8f), d34, d12) + m5;                      // m1 - m2 + 8m3 - 8m4 + m5
-    }
-
-    /// <summary>The six stride-4 columns of two runs of 8 adjacent tiles in input rows A and B:
-    /// d_j[t] = A[4t + j] for lanes t = 0..7 and B[4(t - 8) + j] for t = 8..15, j = 0..5.</summary>
-    internal readonly struct Deinterleave
-    {
-        private readonly Vector512<int> _phase0, _phase1, _phase2, _phase3, _halves, _ends, _next0, _next1;
-
-        public Deinterleave()
-        {
-            _phase0 = Phase(0); _phase1 = Phase(1); _phase2 = Phase(2); _phase3 = Phase(3);
-            _halves = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-            _ends = Vector512.Create(0, 1, 16, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-            _next0 = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 16, 9, 10, 11, 12, 13, 14, 15, 18);
-            _next1 = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 17, 9, 10, 11, 12, 13, 14, 15, 19);
-        }
-
-        // Lanes 0..7: elements p, p + 4, ..., p + 28 of a 32-float pair (the upper 8 lanes are not used).
-        private static Vector512<int> Phase(int p)
-            => Vector512.Create(p, p + 4, p + 8, p + 12, p + 16, p + 20, p + 24, p + 28, 0, 0, 0, 0, 0, 0, 0, 0);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Columns(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1, out Vector512<float> d2,
-            out Vector512<float> d3, out Vector512<float> d4, out Vector512<float> d5)
-        {
-            Columns4(rowA, rowB, out d0, out d1, out d2, out d3);
-            // e = A[32], A[33], B[32], B[33]: the 5th and 6th columns of each run's last tile.
-            Vector512<float> e = Avx512F.PermuteVar16x32x2(Vector512.Load(rowA + 32), _ends, Vector512.Load(rowB + 32));
-            d4 = Avx512F.PermuteVar16x32x2(d0, _next0, e);  // A[4t + 4] = d0[t + 1]; each run's last tile from e
-            d5 = Avx512F.PermuteVar16x32x2(d1, _next1, e);
-        }
-
-        /// <summary>Columns 0..3 only (reads 32 floats a run): the first four of <see cref="Columns"/>, and all of a
-        /// 4x4 output-gradient tile's, which do not overlap.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Columns4(float* rowA, float* rowB, out Vector512<float> d0, out Vector512<float> d1,
-            out Vector512<float> d2, out Vector512<float> d3)
-        {
-            Vector512<float> a = Vector512.Load(rowA), b = Vector512.Load(rowA + 16);
-            Vector512<float> c = Vector512.Load(rowB), d = Vector512.Load(rowB + 16);
-            d0 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase0, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase0, d));
-            d1 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase1, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase1, d));
-            d2 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase2, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase2, d));
-            d3 = Avx512F.PermuteVar16x32x2(Avx512F.PermuteVar16x32x2(a, _phase3, b), _halves, Avx512F.PermuteVar16x32x2(c, _phase3, d));
-        }
-    }
-
-    /// <summary>The inverse for outputs: out[4t + j] = y_j[t] from four vectors of 16 tiles, as 64 pixels
-    /// (p0 | p1: lanes 0..7's run, p2 | p3: lanes 8..15's).</summary>
-    private readonly struct Interleave
-    {
-        private readonly Vector512<int> _pairsLow, _pairsHigh, _quadsLow, _quadsHigh;
-
-        public Interleave()
-        {
-            _pairsLow = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-            _pairsHigh = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-            _quadsLow = Vector512.Create(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-            _quadsHigh = Vector512.Create(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Pixels(Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3,
-            out Vector512<float> p0, out Vector512<float> p1, out Vector512<float> p2, out Vector512<float> p3)
-        {
-            Vector512<float> lo01 = Avx512F.PermuteVar16x32x2(y0, _pairsLow, y1), hi01 = Avx512F.PermuteVar16x32x2(y0, _pairsHigh, y1);
-            Vector512<float> lo23 = Avx512F.PermuteVar16x32x2(y2, _pairsLow, y3), hi23 = Avx512F.PermuteVar16x32x2(y2, _pairsHigh, y3);
-            p0 = Avx512F.PermuteVar16x32x2(lo01, _quadsLow, lo23);   // tiles 0..3
-            p1 = Avx512F.PermuteVar16x32x2(lo01, _quadsHigh, lo23);  // tiles 4..7
-            p2 = Avx512F.PermuteVar16x32x2(hi01, _quadsLow, hi23);   // tiles 8..11
-            p3 = Avx512F.PermuteVar16x32x2(hi01, _quadsHigh, hi23);  // tiles 12..15
-        }
     }
 }

@@ -33,24 +33,17 @@ internal static unsafe class Conv2dWinogradWeight
         if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
         int c = g.InChannels, k = g.OutChannels, oh = g.OutH, ow = g.OutW, cpad = (c + Lanes - 1) / Lanes * Lanes;
         int tilesY = (oh + 3) / 4, tilesX = (ow + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
-        int hq = 4 * tilesY + 2, wq = halvesX * HalfCols + Lanes, hd = 4 * tilesY, wd = halvesX * HalfCols;
-        long planeQ = (long)hq * wq, planeD = (long)hd * wd;
+        long planeX = (long)g.InH * g.InW, planeY = (long)oh * ow;
         int halves = tilesY * halvesX, groupsPerImage = (halves + 1) / 2, groups = g.Batch * groupsPerImage;
         int chunks = (groups + ChunkGroups - 1) / ChunkGroups, partials = Math.Min(Partials, Math.Max(1, chunks));
         long mwSize = (long)Xi * k * cpad, vSize = (long)Xi * c * ChunkTiles, ySize = (long)Xi * k * ChunkTiles;
-        float[] xqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * c * planeQ) + 1);
-        float[] dyqArray = ArrayPool<float>.Shared.Rent((int)(g.Batch * k * planeD) + 1);
         float[] work = ArrayPool<float>.Shared.Rent((int)(partials * (mwSize + vSize + ySize)));
         try
         {
-            fixed (float* xq = xqArray) fixed (float* dyq = dyqArray) fixed (float* pw = work)
+            fixed (float* pw = work)
             {
-                if (groups > 0)
-                {
-                    PadBatch(g, x, xq, hq, wq);
-                    PadGradient(dy, g.Batch * k, oh, ow, dyq, hd, wd);
-                }
-                nint xqP = (nint)xq, dyqP = (nint)dyq, workP = (nint)pw;
+                nint xP = (nint)x, dyP = (nint)dy, workP = (nint)pw;
+                ConvGeometry geo = g;
                 var shape = GemmMicroKernel.Default;
                 // Partial p: Mw_p += the products of chunks p, p + partials, ...; its own V, Y and Mw.
                 void Partial(int p)
@@ -63,12 +56,12 @@ internal static unsafe class Conv2dWinogradWeight
                         for (int j = 0; j < gn; j++)
                         {
                             int n = (g0 + j) / groupsPerImage, h = 2 * ((g0 + j) % groupsPerImage);
-                            long a = HalfOrigin(h, halvesX, wq), b = h + 1 < halves ? HalfOrigin(h + 1, halvesX, wq) : a;
-                            TransformInput((float*)xqP + (long)n * c * planeQ, planeQ, wq, c, a, b,
-                                v + j * Lanes, (long)c * ChunkTiles, ChunkTiles);
-                            long da = HalfOrigin(h, halvesX, wd), db = h + 1 < halves ? HalfOrigin(h + 1, halvesX, wd) : -1;
-                            TransformGradient((float*)dyqP + (long)n * k * planeD, planeD, wd, k, da, db,
-                                yt + j * Lanes, (long)k * ChunkTiles, ChunkTiles);
+                            RunWindow a = Window(geo, h, halvesX), b = h + 1 < halves ? Window(geo, h + 1, halvesX) : a;
+                            TransformInput((float*)xP + n * c * planeX, geo, c, a, b, v + j * Lanes, (long)c * ChunkTiles, ChunkTiles);
+                            // dy's tiles: no padding; the second run past the last carries zeros.
+                            RunWindow da = RunWindow.Of(h, halvesX, 0, 0, oh, ow);
+                            RunWindow db = h + 1 < halves ? RunWindow.Of(h + 1, halvesX, 0, 0, oh, ow) : RunWindow.None;
+                            TransformGradient((float*)dyP + n * k * planeY, planeY, k, da, db, yt + j * Lanes, (long)k * ChunkTiles, ChunkTiles);
                         }
                         for (int xi = 0; xi < Xi; xi++)
                             GemmPacked.Run(shape, k, c, depth, 1f, new MatrixPackA(yt + (long)xi * k * ChunkTiles, ChunkTiles, false),
@@ -88,46 +81,25 @@ internal static unsafe class Conv2dWinogradWeight
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(xqArray);
-            ArrayPool<float>.Shared.Return(dyqArray);
             ArrayPool<float>.Shared.Return(work);
         }
     }
 
-    // dyq[p] = dy[p] in the top-left oh x ow of an hd x wd plane of zeros (whole tiles, whole runs).
-    private static void PadGradient(float* dy, int planes, int oh, int ow, float* dyq, int hd, int wd)
-    {
-        nint src = (nint)dy, dst = (nint)dyq;
-        void Plane(int p)
-        {
-            float* s = (float*)src + (long)p * oh * ow, d = (float*)dst + (long)p * hd * wd;
-            for (int r = 0; r < oh; r++)
-            {
-                Unsafe.CopyBlockUnaligned(d + (long)r * wd, s + (long)r * ow, (uint)(ow * sizeof(float)));
-                Unsafe.InitBlockUnaligned(d + (long)r * wd + ow, 0, (uint)((wd - ow) * sizeof(float)));
-            }
-            Unsafe.InitBlockUnaligned(d + (long)oh * wd, 0, (uint)((long)(hd - oh) * wd * sizeof(float)));
-        }
-        if (planes > 1 && (long)planes * hd * wd >= 1 << 18) Parallel.For(0, planes, Plane);
-        else for (int p = 0; p < planes; p++) Plane(p);
-    }
-
     // dst[xi * xiStride + kk * kStride + lane] = (A dy A^T)[xi] of the 4x4 gradient tiles of two runs of 8 tiles
-    // (lanes 0..7 at originA; 8..15 at originB, or zeros when originB < 0), every output channel.
-    private static void TransformGradient(float* image, long planeD, int wd, int k, long originA, long originB,
+    // (lanes 0..7 from window a, 8..15 from b), every output channel.
+    private static void TransformGradient(float* image, long planeSize, int k, in RunWindow a, in RunWindow b,
         float* dst, long xiStride, long kStride)
     {
         float* t = stackalloc float[4 * Alpha * Lanes];
-        float* zeros = stackalloc float[HalfCols];
-        new Span<float>(zeros, HalfCols).Clear();
         var sel = new Deinterleave();
         for (int kk = 0; kk < k; kk++)
         {
-            float* plane = image + kk * planeD;
+            float* plane = image + kk * planeSize;
             for (int i = 0; i < 4; i++)            // rows: dy A^T, tile columns separated by the permutes
             {
-                sel.Columns4(plane + originA + (long)i * wd, originB < 0 ? zeros : plane + originB + (long)i * wd,
-                    out var q0, out var q1, out var q2, out var q3);
+                a.Row32(plane, i, out var a0, out var a1);
+                b.Row32(plane, i, out var b0, out var b1);
+                sel.Columns4(a0, a1, b0, b1, out var q0, out var q1, out var q2, out var q3);
                 AColumn(q0, q1, q2, q3, out var r0, out var r1, out var r2, out var r3, out var r4, out var r5);
                 Store6(t + i * Alpha * Lanes, Lanes, r0, r1, r2, r3, r4, r5);
             }

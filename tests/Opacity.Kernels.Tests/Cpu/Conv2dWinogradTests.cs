@@ -93,6 +93,75 @@ public sealed class Conv2dWinogradTests
         }
     }
 
+    // The kernels read x and dy in place, the padding supplied by masked loads that must not touch the addresses
+    // they mask (RunWindow). Here x and dy each fill whole pages between two inaccessible ones, so a plain load
+    // past either end would kill the test process; the results must equal those from ordinary arrays.
+    [TestCase(1, 64, 64, 1)]
+    [TestCase(2, 32, 78, 2)]   // 34 x 80 output: a part-filled last run and tile row, 2 columns of padding
+    [TestCase(1, 34, 32, 0)]   // 32 x 30 output: two tile rows a group, no padding, the last tile past the map
+    public unsafe void Reads_nothing_outside_its_input_or_gradient(int batch, int height, int width, int pad)
+    {
+        Assume.That(OperatingSystem.IsLinux(), "guard pages are made with Linux's mmap");
+        var g = new ConvGeometry(batch, 16, height, width, 16, 3, 3, 1, 1, pad, pad, 1, 1);
+        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        float[] x = CloseAssert.Random((int)g.XLength, 21), w = CloseAssert.Random((int)g.WLength, 22);
+        float[] dy = CloseAssert.Random((int)g.YLength, 23);
+        using var gx = new GuardedFloats(x);
+        var flipped = Conv2dRule.Flipped(g);                        // dx reads dy with flipped's padding
+        var gdy = new GuardedFloats(dy);
+        using (gdy)
+        {
+            Assert.That(Run(y => Conv2d.Forward(5, g, gx.Span, w, [], y, false), (int)g.YLength),
+                Is.EqualTo(Run(y => Conv2d.Forward(5, g, x, w, [], y, false), (int)g.YLength)), "forward");
+            Assert.That(Run(d => Conv2d.BackwardInput(5, g, w, gdy.Span, d, false), (int)g.XLength),
+                Is.EqualTo(Run(d => Conv2d.BackwardInput(5, g, w, dy, d, false), (int)g.XLength)), $"dx ({flipped})");
+            Assert.That(Run(d => Conv2d.BackwardWeight(6, g, gx.Span, gdy.Span, d, false), (int)g.WLength),
+                Is.EqualTo(Run(d => Conv2d.BackwardWeight(6, g, x, dy, d, false), (int)g.WLength)), "dw");
+        }
+    }
+
+    private static float[] Run(SpanAction kernel, int length)
+    {
+        var result = new float[length];
+        kernel(result);
+        return result;
+    }
+
+    private delegate void SpanAction(Span<float> output);
+
+    /// <summary>A copy of values ending exactly at an inaccessible page and starting right after one (their size a
+    /// whole number of pages), made with mmap and mprotect.</summary>
+    private sealed unsafe class GuardedFloats : IDisposable
+    {
+        private const int Page = 4096, ProtNone = 0, ProtReadWrite = 3, PrivateAnonymous = 0x22;
+        private readonly nint _map;
+        private readonly long _bytes;
+        private readonly int _length;
+
+        public GuardedFloats(float[] values)
+        {
+            _length = values.Length;
+            long size = (long)values.Length * sizeof(float);
+            Assert.That(size % Page, Is.Zero, "the shape must fill whole pages");
+            _bytes = size + 2 * Page;
+            _map = Mmap(0, (nint)_bytes, ProtReadWrite, PrivateAnonymous, -1, 0);
+            Assert.That(_map, Is.Not.EqualTo((nint)(-1)), "mmap failed");
+            Assert.That(Mprotect(_map, Page, ProtNone) | Mprotect(_map + (nint)(_bytes - Page), Page, ProtNone), Is.Zero, "mprotect failed");
+            values.CopyTo(Span);
+        }
+
+        public Span<float> Span => new((void*)(_map + Page), _length);
+
+        public void Dispose() => Assert.That(Munmap(_map, (nint)_bytes), Is.Zero, "munmap failed");
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mmap")]
+        private static extern nint Mmap(nint addr, nint length, int prot, int flags, int fd, nint offset);
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mprotect")]
+        private static extern int Mprotect(nint addr, nint length, int prot);
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "munmap")]
+        private static extern int Munmap(nint addr, nint length);
+    }
+
     [Test]
     public void The_rule_takes_wide_rows_with_16_or_more_channels_and_nothing_else()
     {
