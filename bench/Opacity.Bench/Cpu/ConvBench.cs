@@ -66,7 +66,7 @@ public class ConvBench
         ["cls3x3_64to64x8"] = new(1, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1),
     };
 
-    [Params(1, 2, 3, 4, 5, 6)] public int Version { get; set; }
+    [Params(1, 2, 3, 4, 5, 6, 7)] public int Version { get; set; }
     [ParamsSource(nameof(ShapeNames))] public string Shape { get; set; } = "conv3x3_8x64x128";
     public static IEnumerable<string> ShapeNames => Shapes.Keys;
 

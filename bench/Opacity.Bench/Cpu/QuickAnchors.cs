@@ -50,7 +50,7 @@ public static class QuickAnchors
     {
         var rnd = new Random(0);
         float[] R(long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(rnd.NextDouble() * 2 - 1)).ToArray();
-        int[] versions = [6, 5, 4, 3, 2, 1];
+        int[] versions = [7, 6, 5, 4, 3, 2, 1];
         foreach (var (name, g) in ConvBench.Shapes.Concat(ConvBench.DemoShapes))
         {
             if (filter is not null && !filter.Split(',').Any(f => name.Contains(f, StringComparison.Ordinal))) continue;

@@ -7,8 +7,9 @@
 // the GEMM when OC < 8; direct dw for OC <= 16, or OC <= 32 with < 128 taps); v5 = v4 plus Winograd
 // F(4x4, 3x3) (Conv2dWinograd) for the forward and the flipped dx of 3x3 stride-1 convs with >= 16 channels
 // on both sides and rows of >= 7 tiles (4x fewer multiply-adds; rounding ~1e-5 relative instead of ~1e-7);
-// v6 (default) = v5 plus Winograd's adjoint for dw on the same convs (Conv2dWinogradWeight).
-// v3, v4 and v5 stay for the same-run comparison.
+// v6 (default) = v5 plus Winograd's adjoint for dw on the same convs (Conv2dWinogradWeight); v7 = v6 with
+// Winograd also on rows that only 4-tile runs fill (the 16-px maps of the demo's U-Nets; TileLayout's quads).
+// v3 to v6 stay for the same-run comparison.
 // accumulate = true adds onto the output (the G3 gradient contract), false overwrites.
 // Tested by tests/Opacity.Kernels.Tests/Cpu/Conv2dTests.cs against Reference/ConvReference.cs; timed by
 // bench/Opacity.Bench/Cpu/ConvBench.cs.
@@ -61,11 +62,11 @@ public static class Conv2d
             else if (version == 2) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else if (version is 3 or 4 && Conv2dRule.DirectForward(g, version))
                 Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version is 5 or 6 && Conv2dWinograd.Applies(g))
+            else if (version is >= 5 and <= 7 && Conv2dWinograd.Applies(g, quads: version == 7))
                 Conv2dWinograd.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version is 5 or 6 && Conv2dRule.DirectForward(g, 4))
+            else if (version is >= 5 and <= 7 && Conv2dRule.DirectForward(g, 4))
                 Conv2dV3.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
-            else if (version is >= 3 and <= 6) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
+            else if (version is >= 3 and <= 7) Conv2dV2.Forward(g, px, pw, bias.IsEmpty ? null : pb, py, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -77,8 +78,8 @@ public static class Conv2d
         fixed (float* pw = w) fixed (float* pdy = dy) fixed (float* pdx = dx)
         {
             if (version == 1) Conv2dV1.BackwardInput(g, pw, pdy, pdx, accumulate);
-            else if (version is >= 2 and <= 6)
-                Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, Conv2dRule.BackwardInput(g, Math.Min(version, 5)));
+            else if (version is >= 2 and <= 7)
+                Conv2dV2.BackwardInput(g, pw, pdy, pdx, accumulate, Conv2dRule.BackwardInput(g, version));
             else throw BadVersion(version);
         }
     }
@@ -91,10 +92,11 @@ public static class Conv2d
         {
             if (version == 1) Conv2dV1.BackwardWeight(g, px, pdy, pdw, accumulate);
             else if (version == 2) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version == 6 && Conv2dWinograd.Applies(g)) Conv2dWinogradWeight.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version is >= 3 and <= 6 && Conv2dRule.DirectWeight(g, Math.Min(version, 4)))
+            else if (version is 6 or 7 && Conv2dWinograd.Applies(g, quads: version == 7))
+                Conv2dWinogradWeight.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is >= 3 and <= 7 && Conv2dRule.DirectWeight(g, Math.Min(version, 4)))
                 Conv2dV3Weight.BackwardWeight(g, px, pdy, pdw, accumulate);
-            else if (version is >= 3 and <= 6) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
+            else if (version is >= 3 and <= 7) Conv2dV2.BackwardWeight(g, px, pdy, pdw, accumulate);
             else throw BadVersion(version);
         }
     }
@@ -114,5 +116,5 @@ public static class Conv2d
     }
 
     private static ArgumentOutOfRangeException BadVersion(int version)
-        => new(nameof(version), version, "Conv2d versions are 1 to 6.");
+        => new(nameof(version), version, "Conv2d versions are 1 to 7.");
 }

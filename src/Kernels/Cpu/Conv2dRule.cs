@@ -33,6 +33,14 @@
 //     and anchor shape in quick-conv-shapes (conv anchor fwd 2.2x, the U-Net's 64-px up conv 1.9x).
 //   v6 (default): v5, and dw of the same convs on Winograd's adjoint (Conv2dWinogradWeight): it won on every
 //     such demo shape (1.04-1.6x) and on the conv anchor (75 -> 42 ms).
+//   v7 (not the default): v6, with Winograd (forward, flipped dx, dw) also on rows that 4-tile runs fill
+//     (TileLayout's quads: the 16-px maps of the demo's U-Nets, 4 tiles a row, one 16-tile group per map).
+//     It loses on the demo's large 16-px convs at batch 1 (quick-conv-shapes, session 14: 96 -> 96 fwd / dx / dw
+//     0.50 / 0.62 / 0.47 ms against v6's 0.39 / 0.37 / 0.35; 288 -> 96 1.17 / 1.51 / 1.46 against 1.12 / 1.17 /
+//     1.05) and wins on the small ones (32 -> 64 fwd 0.084 against 0.114, 32 -> 32 fwd 0.061 against 0.077):
+//     a one-image 16-px map is one group, so the forward is one task on one core and its 32-lane slivers are
+//     half empty, and dw is one chunk, one partial. Splitting the output channels over the cores (and dw's K)
+//     is what it lacks before it can be the default.
 // Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
 // Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
 // bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).
@@ -65,7 +73,8 @@ internal static class Conv2dRule
     public static bool DirectForward(in ConvGeometry g, int version)
         => Conv2dV3.Applies(g) && (version == 3 || g.InChannels * g.KernelH * g.KernelW >= MinDirectTaps);
 
-    /// <summary>The dx path of <paramref name="version"/> 2, 3, 4 or 5 (5: Winograd where it applies, else 4).</summary>
+    /// <summary>The dx path of <paramref name="version"/> 2 to 7 (5 and 6: Winograd where its eights apply, 7: also its
+    /// quads; else as 4).</summary>
     public static ConvDxPath BackwardInput(in ConvGeometry g, int version)
     {
         int padH = g.DilationH * (g.KernelH - 1) - g.PadH, padW = g.DilationW * (g.KernelW - 1) - g.PadW;
@@ -75,7 +84,7 @@ internal static class Conv2dRule
         if (!canFlip) return ConvDxPath.Col2Im;
         if (version == 2) return ConvDxPath.FlippedGemm;
         var flipped = Flipped(g);
-        if (version == 5 && Conv2dWinograd.Applies(flipped)) return ConvDxPath.FlippedWinograd;
+        if (version >= 5 && Conv2dWinograd.Applies(flipped, quads: version >= 7)) return ConvDxPath.FlippedWinograd;
         version = Math.Min(version, 4);
         if (DirectForward(flipped, version)) return ConvDxPath.FlippedDirect;
         return version == 4 && g.OutChannels < MinCol2ImOutChannels ? ConvDxPath.FlippedGemm : ConvDxPath.Col2Im;

@@ -28,8 +28,9 @@ namespace Opacity.Kernels.Cpu;
 
 internal static unsafe class Conv2dWinograd
 {
-    // A group fills 16 lanes with two "halves" of 8 horizontally adjacent tiles (32 output columns); halves are
-    // numbered along tile rows, so one group is either 16 tiles of one row or the 8 tiles of two rows (32-px maps).
+    // A group fills 16 lanes with two "halves" of 8 tiles (TileLayout): a run of 8 horizontally adjacent tiles
+    // (32 output columns) or, in v7's quads, two runs of 4; halves are numbered along tile rows, so one group is
+    // 16 tiles of one row, the 8 tiles of two rows (32-px maps) or the 4 tiles of four rows (16-px maps, quads).
     internal const int Alpha = 6, Xi = Alpha * Alpha, Lanes = 16, HalfTiles = 8, HalfCols = 4 * HalfTiles, Nr = 32, Mr = 12;
 
     /// <summary>Below this many input or output channels the transforms cost more than the products they save.</summary>
@@ -37,22 +38,27 @@ internal static unsafe class Conv2dWinograd
 
     private const int ScratchBytesPerTask = 1 << 20;
 
-    public static bool Applies(in ConvGeometry g)
+    /// <summary>Whether the kernels take g: 3x3, stride 1, >= 16 channels each side, and rows that 8-tile runs fill
+    /// (or, with <paramref name="quads"/>, v7's rule, 4-tile runs).</summary>
+    public static bool Applies(in ConvGeometry g, bool quads = false)
     {
         if (!Avx512F.IsSupported || GemmMicroKernel.Default != GemmKernelShape.Avx512_12x32) return false;
         if (g.KernelH != 3 || g.KernelW != 3 || g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1)
             return false;
         if (g.InChannels < MinChannels || g.OutChannels < MinChannels) return false;
-        int tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
-        return halvesX * HalfTiles * 4 <= tilesX * 5;
+        return TileLayout.For(g, quads) is not null;
     }
+
+    /// <summary>The layout the kernels use for g (eights where they apply; which convs come here is the rule's choice).</summary>
+    internal static TileLayout Layout(in ConvGeometry g)
+        => Applies(g, quads: true) ? TileLayout.For(g, quads: true)!.Value
+            : throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
-        if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
+        TileLayout layout = Layout(g);
         int c = g.InChannels, k = g.OutChannels, blocks = (k + Mr - 1) / Mr, kpad = blocks * Mr;
-        int tilesY = (g.OutH + 3) / 4, tilesX = (g.OutW + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
-        int halves = tilesY * halvesX, groups = (halves + 1) / 2, slivers = (groups + 1) / 2;
+        int halves = layout.Halves, groups = (halves + 1) / 2, slivers = (groups + 1) / 2;
         int perTask = Math.Clamp(ScratchBytesPerTask / (Xi * (c + kpad) * Nr * sizeof(float)), 1, 8);
         int tasksPerImage = (slivers + perTask - 1) / perTask, tasks = g.Batch * tasksPerImage;
         float[] uArray = ArrayPool<float>.Shared.Rent(Xi * kpad * c);
@@ -61,7 +67,7 @@ internal static unsafe class Conv2dWinograd
             fixed (float* u = uArray)
             {
                 TransformWeights(w, k, c, blocks, u);
-                var job = new Job(g, u, x, y, bias, accumulate, c, k, kpad, blocks, halvesX, halves, slivers, perTask);
+                var job = new Job(g, layout, u, x, y, bias, accumulate, c, k, kpad, blocks, slivers, perTask);
                 long macs = (long)g.Batch * halves * HalfTiles * Xi * c * k;
                 if (tasks == 1 || macs < GemmPacked.ParallelMinMacs)
                     for (int t = 0; t < tasks; t++) job.Run(t / tasksPerImage, t % tasksPerImage * perTask);
@@ -139,10 +145,11 @@ internal static unsafe class Conv2dWinograd
     }
 
     /// <summary>One call's shapes and buffers; <see cref="Run"/> does one task: slivers [s0, s0 + perTask) of one image.</summary>
-    private readonly struct Job(in ConvGeometry g, float* u, float* x, float* y, float* bias, bool accumulate,
-        int c, int k, int kpad, int blocks, int halvesX, int halves, int slivers, int perTask)
+    private readonly struct Job(in ConvGeometry g, TileLayout layout, float* u, float* x, float* y, float* bias, bool accumulate,
+        int c, int k, int kpad, int blocks, int slivers, int perTask)
     {
         private readonly ConvGeometry _g = g;
+        private readonly int halves = layout.Halves;
 
         public void Run(int n, int s0)
         {
@@ -183,18 +190,23 @@ internal static unsafe class Conv2dWinograd
         // V[xi][.][ch][lanes] for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15); past the last half,
         // lanes 8..15 repeat half h (their products are never stored).
         private void InputTiles(float* image, int h, float* vHalf, long vXi)
-            => TransformInput(image, _g, c, Window(_g, h, halvesX), Window(_g, h + 1 < halves ? h + 1 : h, halvesX), vHalf, vXi, Nr);
+            => TransformInput(image, _g, c, layout.Quads, Window(_g, layout, h), Window(_g, layout, h + 1 < halves ? h + 1 : h),
+                vHalf, vXi, Nr);
 
-        // y[kk][4ty + r][x0 + col] (+)= bias + (A^T M A)[r][col] for halves h and h + 1 (if there is one), every
-        // output channel, clipped to the map.
+        // y[kk][row + r][col + j] (+)= bias + (A^T M A)[r][j] for the four segments of halves h and h + 1 (if
+        // there is one), every output channel, clipped to the map.
         private void OutputTiles(float* mHalf, long mXi, float* yn, int h)
         {
-            int oh = _g.OutH, ow = _g.OutW, tyA = h / halvesX, xA = h % halvesX * HalfCols;
+            int oh = _g.OutH, ow = _g.OutW;
             bool hasB = h + 1 < halves;
-            int tyB = (h + 1) / halvesX, xB = (h + 1) % halvesX * HalfCols;
-            int rowsA = Math.Min(4, oh - 4 * tyA), rowsB = hasB ? Math.Min(4, oh - 4 * tyB) : 0;
+            var (rowA0, colA0) = layout.Segment(h, 0);
+            var (rowA1, colA1) = layout.Segment(h, 1);
+            var (rowB0, colB0) = hasB ? layout.Segment(h + 1, 0) : (-1, 0);
+            var (rowB1, colB1) = hasB ? layout.Segment(h + 1, 1) : (-1, 0);
+            int rowsA0 = Rows(rowA0), rowsA1 = Rows(rowA1), rowsB0 = Rows(rowB0), rowsB1 = Rows(rowB1);
+            int rows = Math.Max(Math.Max(rowsA0, rowsA1), Math.Max(rowsB0, rowsB1));
             float* t = stackalloc float[4 * Alpha * Lanes];
-            float* edge = stackalloc float[HalfCols];
+            float* edge = stackalloc float[Lanes];
             var sel = new Interleave();
             for (int kk = 0; kk < k; kk++)
             {
@@ -211,41 +223,46 @@ internal static unsafe class Conv2dWinograd
                 }
                 var b = Vector512.Create(bias == null ? 0f : bias[kk]);
                 float* plane = yn + (long)kk * oh * ow;
-                for (int r = 0; r < Math.Max(rowsA, rowsB); r++)  // rows: (A^T M) A, the tiles' 4 columns interleaved
+                for (int r = 0; r < rows; r++)  // rows: (A^T M) A, the tiles' 4 columns interleaved
                 {
                     float* tr = t + r * Alpha * Lanes;
                     ATranspose(Vector512.Load(tr), Vector512.Load(tr + Lanes), Vector512.Load(tr + 2 * Lanes),
                         Vector512.Load(tr + 3 * Lanes), Vector512.Load(tr + 4 * Lanes), Vector512.Load(tr + 5 * Lanes),
                         out var y0, out var y1, out var y2, out var y3);
                     sel.Pixels(y0 + b, y1 + b, y2 + b, y3 + b, out var p0, out var p1, out var p2, out var p3);
-                    if (r < rowsA) Put(plane + (long)(4 * tyA + r) * ow + xA, p0, p1, ow - xA, edge);
-                    if (r < rowsB) Put(plane + (long)(4 * tyB + r) * ow + xB, p2, p3, ow - xB, edge);
+                    if (r < rowsA0) Put(plane + (long)(rowA0 + r) * ow + colA0, p0, ow - colA0, edge);
+                    if (r < rowsA1) Put(plane + (long)(rowA1 + r) * ow + colA1, p1, ow - colA1, edge);
+                    if (r < rowsB0) Put(plane + (long)(rowB0 + r) * ow + colB0, p2, ow - colB0, edge);
+                    if (r < rowsB1) Put(plane + (long)(rowB1 + r) * ow + colB1, p3, ow - colB1, edge);
                 }
             }
         }
 
-        // 32 output pixels p0 | p1 at dst, of which the first `cols` lie inside the map.
+        // Output rows of a segment's tile row that lie inside the map (0 for a missing segment or one past the map).
+        private int Rows(int row) => row < 0 ? 0 : Math.Clamp(_g.OutH - row, 0, 4);
+
+        // 16 output pixels at dst, of which the first `cols` lie inside the map.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Put(float* dst, Vector512<float> p0, Vector512<float> p1, int cols, float* edge)
+        private void Put(float* dst, Vector512<float> p, int cols, float* edge)
         {
-            if (cols >= HalfCols)
+            if (cols >= Lanes)
             {
-                (accumulate ? Vector512.Load(dst) + p0 : p0).Store(dst);
-                (accumulate ? Vector512.Load(dst + 16) + p1 : p1).Store(dst + 16);
+                (accumulate ? Vector512.Load(dst) + p : p).Store(dst);
                 return;
             }
-            p0.Store(edge); p1.Store(edge + 16);
+            if (cols <= 0) return;
+            p.Store(edge);
             for (int q = 0; q < cols; q++) dst[q] = accumulate ? dst[q] + edge[q] : edge[q];
         }
     }
 
-    /// <summary>Run h's input window in one image of g's input (its tiles' rows and columns, through the padding).</summary>
-    internal static RunWindow Window(in ConvGeometry g, int h, int halvesX) => RunWindow.Of(h, halvesX, g.PadH, g.PadW, g.InH, g.InW);
+    /// <summary>Half h's input window in one image of g's input (its tiles' rows and columns, through the padding).</summary>
+    internal static RunWindow Window(in ConvGeometry g, in TileLayout layout, int h) => layout.Window(h, g.PadH, g.PadW, g.InH, g.InW);
 
-    /// <summary>dst[xi * xiStride + ch * chStride + lane] = (B^T d B)[xi] of the 6x6 input tiles of two runs of 8
-    /// tiles (lanes 0..7 from window a, 8..15 from b) in each of the c input planes of image.</summary>
-    internal static void TransformInput(float* image, in ConvGeometry g, int c, in RunWindow a, in RunWindow b, float* dst,
-        long xiStride, long chStride)
+    /// <summary>dst[xi * xiStride + ch * chStride + lane] = (B^T d B)[xi] of the 6x6 input tiles of two halves
+    /// (lanes 0..7 from window a, 8..15 from b) in each of the c input planes of image.</summary>
+    internal static void TransformInput(float* image, in ConvGeometry g, int c, bool quads, in RunWindow a, in RunWindow b,
+        float* dst, long xiStride, long chStride)
     {
         float* t = stackalloc float[Xi * Lanes];
         var sel = new Deinterleave();
@@ -257,7 +274,14 @@ internal static unsafe class Conv2dWinograd
             {
                 a.Row(plane, i, out var a0, out var a1, out var a2);
                 b.Row(plane, i, out var b0, out var b1, out var b2);
-                sel.Columns(a0, a1, a2, b0, b1, b2, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
+                Vector512<float> d0, d1, d2, d3, d4, d5;
+                if (!quads) sel.Columns(a0, a1, a2, b0, b1, b2, out d0, out d1, out d2, out d3, out d4, out d5);
+                else
+                {
+                    a.NextA(plane, i, out var aNext);
+                    b.NextA(plane, i, out var bNext);
+                    sel.ColumnsQuads(a0, a1, aNext, a2, b0, b1, bNext, b2, out d0, out d1, out d2, out d3, out d4, out d5);
+                }
                 BTranspose(d0, d1, d2, d3, d4, d5, out var t0, out var t1, out var t2, out var t3, out var t4, out var t5);
                 Store6(t + i * Alpha * Lanes, Lanes, t0, t1, t2, t3, t4, t5);
             }

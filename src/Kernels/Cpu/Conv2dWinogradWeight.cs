@@ -30,11 +30,10 @@ internal static unsafe class Conv2dWinogradWeight
 
     public static void BackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw, bool accumulate)
     {
-        if (!Applies(g)) throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
+        TileLayout layout = Layout(g);
         int c = g.InChannels, k = g.OutChannels, oh = g.OutH, ow = g.OutW, cpad = (c + Lanes - 1) / Lanes * Lanes;
-        int tilesY = (oh + 3) / 4, tilesX = (ow + 3) / 4, halvesX = (tilesX + HalfTiles - 1) / HalfTiles;
         long planeX = (long)g.InH * g.InW, planeY = (long)oh * ow;
-        int halves = tilesY * halvesX, groupsPerImage = (halves + 1) / 2, groups = g.Batch * groupsPerImage;
+        int halves = layout.Halves, groupsPerImage = (halves + 1) / 2, groups = g.Batch * groupsPerImage;
         int chunks = (groups + ChunkGroups - 1) / ChunkGroups, partials = Math.Min(Partials, Math.Max(1, chunks));
         long mwSize = (long)Xi * k * cpad, vSize = (long)Xi * c * ChunkTiles, ySize = (long)Xi * k * ChunkTiles;
         float[] work = ArrayPool<float>.Shared.Rent((int)(partials * (mwSize + vSize + ySize)));
@@ -56,11 +55,12 @@ internal static unsafe class Conv2dWinogradWeight
                         for (int j = 0; j < gn; j++)
                         {
                             int n = (g0 + j) / groupsPerImage, h = 2 * ((g0 + j) % groupsPerImage);
-                            RunWindow a = Window(geo, h, halvesX), b = h + 1 < halves ? Window(geo, h + 1, halvesX) : a;
-                            TransformInput((float*)xP + n * c * planeX, geo, c, a, b, v + j * Lanes, (long)c * ChunkTiles, ChunkTiles);
-                            // dy's tiles: no padding; the second run past the last carries zeros.
-                            RunWindow da = RunWindow.Of(h, halvesX, 0, 0, oh, ow);
-                            RunWindow db = h + 1 < halves ? RunWindow.Of(h + 1, halvesX, 0, 0, oh, ow) : RunWindow.None;
+                            RunWindow a = Window(geo, layout, h), b = h + 1 < halves ? Window(geo, layout, h + 1) : a;
+                            TransformInput((float*)xP + n * c * planeX, geo, c, layout.Quads, a, b, v + j * Lanes,
+                                (long)c * ChunkTiles, ChunkTiles);
+                            // dy's tiles: no padding; the half past the last carries zeros.
+                            RunWindow da = layout.Window(h, 0, 0, oh, ow);
+                            RunWindow db = h + 1 < halves ? layout.Window(h + 1, 0, 0, oh, ow) : RunWindow.None;
                             TransformGradient((float*)dyP + n * k * planeY, planeY, k, da, db, yt + j * Lanes, (long)k * ChunkTiles, ChunkTiles);
                         }
                         for (int xi = 0; xi < Xi; xi++)

@@ -1,4 +1,4 @@
-// Conv2d (versions 1 to 6; v3/v4 = the two per-shape rules of Conv2dRule.cs, v5/v6 = v4 plus Winograd, also in Conv2dWinogradTests) against ConvReference in float64-accumulated float32: Forward (with and without
+// Conv2d (versions 1 to 7; v3/v4 = the two per-shape rules of Conv2dRule.cs, v5-v7 = v4 plus Winograd, also in Conv2dWinogradTests) against ConvReference in float64-accumulated float32: Forward (with and without
 // bias), BackwardInput, BackwardWeight, BackwardBias, each with accumulate false (over NaN) and true.
 // Shapes cover stride 1/2 (also mixed), pad 0/1/2/3, dilation 1/2, kernels 1/3/4/7 (and 3x4), odd H/W,
 // batch 0/1/3, the stride-1 flipped-weight path and its col2im fallback (pad > dilation*(k-1)), and sizes
@@ -40,6 +40,8 @@ public sealed class Conv2dTests
         new(1, 15, 12, 64, 20, 3, 3, 1, 1, 1, 1, 1, 1),
         // v4's flipped-GEMM dx for OC < 8 on narrow rows (PatchGAN's last conv, 4x4 -> 1 channel).
         new(2, 16, 9, 9, 1, 4, 4, 1, 1, 1, 1, 1, 1),
+        // 4 tiles a row (v7's Winograd quads; a part-filled last tile).
+        new(1, 20, 16, 15, 18, 3, 3, 1, 1, 1, 1, 1, 1),
         // An 8-px U-Net level (OC > OH*OW): a GEMM forward with more output channels than pixels.
         new(1, 64, 8, 8, 128, 3, 3, 1, 1, 1, 1, 1, 1),
     ];
@@ -68,6 +70,8 @@ public sealed class Conv2dTests
         // v6 = v5 plus Winograd's adjoint for dw on the same convs; its other dw shapes fall to v4's dw paths.
         Assert.That(Shapes.Any(g => Conv2dWinograd.Applies(g)) && Shapes.Any(g => g.StrideH == 1 && !Conv2dWinograd.Applies(g)),
             "v6 dw on both sides of the Winograd rule");
+        // v7 = v6 plus Winograd's quads (rows of 4-tile runs, e.g. 16-px maps).
+        Assert.That(Shapes.Any(g => Conv2dWinograd.Applies(g, quads: true) && !Conv2dWinograd.Applies(g)), "v7 quads");
         // The revised rule's changes, on the shapes that motivated them (conv_shapes_rule.txt).
         var stem = new ConvGeometry(1, 1, 134, 134, 32, 7, 7, 1, 1, 0, 0, 1, 1);
         Assert.That(Conv2dRule.DirectForward(stem, 3) && !Conv2dRule.DirectForward(stem, 4));
@@ -89,6 +93,7 @@ public sealed class Conv2dTests
             yield return new TestCaseData(4, g).SetArgDisplayNames("v4", name);
             yield return new TestCaseData(5, g).SetArgDisplayNames("v5", name);
             yield return new TestCaseData(6, g).SetArgDisplayNames("v6", name);
+            yield return new TestCaseData(7, g).SetArgDisplayNames("v7", name);
         }
     }
 

@@ -1,10 +1,11 @@
-// Conv2d v5 (Winograd F(4x4, 3x3), Conv2dWinograd.cs) against ConvReference computed in float64. Winograd's
+// Conv2d v7 (Winograd F(4x4, 3x3), Conv2dWinograd.cs: v5's and v6's eights, which v7 keeps wherever they
+// apply, and v7's quads) against ConvReference computed in float64. Winograd's
 // transforms round differently from a direct sum, so the bar is per element and scaled to the sum's size:
 // |actual - exact| <= RelToAbsSum * sum(|x| |w|) over the element's window (+ a float ulp of the value itself,
 // for the accumulate and bias adds). Shapes: whole and partial tiles (OH, OW not multiples of 4; OW where the
 // last 16-tile group is part empty), pad 0/1/2, out channels that end in the 12x32 kernel's 4- and 8-row cuts,
-// batch 3 (threaded tasks), and dx through the flipped forward. The applicability rule is pinned on the
-// demo's shapes.
+// batch 3 (threaded tasks), quads (4 and 12 tiles a row, an odd run count), and dx through the flipped forward.
+// The applicability rule is pinned on the demo's shapes.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
 
@@ -28,6 +29,12 @@ public sealed class Conv2dWinogradTests
         new(2, 48, 32, 32, 48, 3, 3, 1, 1, 1, 1, 1, 1),
         new(1, 16, 27, 27, 24, 3, 3, 1, 1, 1, 1, 1, 1),
         new(1, 32, 12, 34, 16, 3, 3, 1, 1, 0, 0, 1, 1),
+        // v7's quads: 4 tiles a row (a group = 4 tile rows; a part-filled last tile; an odd run count, so the last
+        // half has one run), 12 tiles a row (3 runs a row), pad 2.
+        new(2, 24, 16, 16, 20, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 16, 21, 16, 17, 3, 3, 1, 1, 0, 0, 1, 1),
+        new(1, 16, 9, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1),
+        new(1, 20, 12, 12, 16, 3, 3, 1, 1, 2, 2, 1, 1),
     ];
 
     public static IEnumerable<TestCaseData> Cases()
@@ -37,7 +44,7 @@ public sealed class Conv2dWinogradTests
     [TestCaseSource(nameof(Cases))]
     public void Forward_is_within_rounding_of_the_exact_conv(ConvGeometry g)
     {
-        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        Assume.That(Conv2dWinograd.Applies(g, quads: true), "Winograd needs AVX-512");
         float[] x = CloseAssert.Random((int)g.XLength, 11), w = CloseAssert.Random((int)g.WLength, 12);
         float[] bias = CloseAssert.Random(g.OutChannels, 13), y0 = CloseAssert.Random((int)g.YLength, 14);
         double[] scale = AbsSum(g, x, w);
@@ -47,7 +54,7 @@ public sealed class Conv2dWinogradTests
                 float[] b = withBias ? bias : [];
                 var (exact, actual) = Start(y0, accumulate);
                 ConvReference.Forward<double>(g, D(x), D(w), D(b), exact, accumulate);
-                Conv2d.Forward(5, g, x, w, b, actual, accumulate);
+                Conv2d.Forward(7, g, x, w, b, actual, accumulate);
                 AssertWithin(exact, actual, scale, $"forward bias={withBias} acc={accumulate}");
             }
     }
@@ -56,7 +63,7 @@ public sealed class Conv2dWinogradTests
     public void BackwardInput_is_within_rounding_of_the_exact_gradient(ConvGeometry g)
     {
         var flipped = Conv2dRule.Flipped(g);
-        Assume.That(Conv2dRule.BackwardInput(g, 5), Is.EqualTo(ConvDxPath.FlippedWinograd), "Winograd needs AVX-512");
+        Assume.That(Conv2dRule.BackwardInput(g, 7), Is.EqualTo(ConvDxPath.FlippedWinograd), "Winograd needs AVX-512");
         float[] w = CloseAssert.Random((int)g.WLength, 15), dy = CloseAssert.Random((int)g.YLength, 16);
         float[] dx0 = CloseAssert.Random((int)g.XLength, 17);
         float[] wFlipped = new float[w.Length];
@@ -69,7 +76,7 @@ public sealed class Conv2dWinogradTests
         {
             var (exact, actual) = Start(dx0, accumulate);
             ConvReference.BackwardInput<double>(g, D(w), D(dy), exact, accumulate);
-            Conv2d.BackwardInput(5, g, w, dy, actual, accumulate);
+            Conv2d.BackwardInput(7, g, w, dy, actual, accumulate);
             AssertWithin(exact, actual, scale, $"dx acc={accumulate}");
         }
     }
@@ -77,7 +84,7 @@ public sealed class Conv2dWinogradTests
     [TestCaseSource(nameof(Cases))]
     public void BackwardWeight_is_within_rounding_of_the_exact_gradient(ConvGeometry g)
     {
-        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        Assume.That(Conv2dWinograd.Applies(g, quads: true), "Winograd needs AVX-512");
         float[] x = CloseAssert.Random((int)g.XLength, 18), dy = CloseAssert.Random((int)g.YLength, 19);
         float[] dw0 = CloseAssert.Random((int)g.WLength, 20);
         // dw[k][c][r][s] sums dy[k] * x[c] shifted by (r, s) over the batch and the map: its |.| sum is the bar's scale.
@@ -88,7 +95,7 @@ public sealed class Conv2dWinogradTests
         {
             var (exact, actual) = Start(dw0, accumulate);
             ConvReference.BackwardWeight<double>(g, D(x), D(dy), exact, accumulate);
-            Conv2d.BackwardWeight(6, g, x, dy, actual, accumulate);
+            Conv2d.BackwardWeight(7, g, x, dy, actual, accumulate);
             AssertWithin(exact, actual, scale, $"dw acc={accumulate}");
         }
     }
@@ -99,11 +106,12 @@ public sealed class Conv2dWinogradTests
     [TestCase(1, 64, 64, 1)]
     [TestCase(2, 32, 78, 2)]   // 34 x 80 output: a part-filled last run and tile row, 2 columns of padding
     [TestCase(1, 34, 32, 0)]   // 32 x 30 output: two tile rows a group, no padding, the last tile past the map
+    [TestCase(1, 16, 16, 1)]   // quads: 4 tile rows a group
     public unsafe void Reads_nothing_outside_its_input_or_gradient(int batch, int height, int width, int pad)
     {
         Assume.That(OperatingSystem.IsLinux(), "guard pages are made with Linux's mmap");
         var g = new ConvGeometry(batch, 16, height, width, 16, 3, 3, 1, 1, pad, pad, 1, 1);
-        Assume.That(Conv2dWinograd.Applies(g), "Winograd needs AVX-512");
+        Assume.That(Conv2dWinograd.Applies(g, quads: true), "Winograd needs AVX-512");
         float[] x = CloseAssert.Random((int)g.XLength, 21), w = CloseAssert.Random((int)g.WLength, 22);
         float[] dy = CloseAssert.Random((int)g.YLength, 23);
         using var gx = new GuardedFloats(x);
@@ -111,12 +119,12 @@ public sealed class Conv2dWinogradTests
         var gdy = new GuardedFloats(dy);
         using (gdy)
         {
-            Assert.That(Run(y => Conv2d.Forward(5, g, gx.Span, w, [], y, false), (int)g.YLength),
-                Is.EqualTo(Run(y => Conv2d.Forward(5, g, x, w, [], y, false), (int)g.YLength)), "forward");
-            Assert.That(Run(d => Conv2d.BackwardInput(5, g, w, gdy.Span, d, false), (int)g.XLength),
-                Is.EqualTo(Run(d => Conv2d.BackwardInput(5, g, w, dy, d, false), (int)g.XLength)), $"dx ({flipped})");
-            Assert.That(Run(d => Conv2d.BackwardWeight(6, g, gx.Span, gdy.Span, d, false), (int)g.WLength),
-                Is.EqualTo(Run(d => Conv2d.BackwardWeight(6, g, x, dy, d, false), (int)g.WLength)), "dw");
+            Assert.That(Run(y => Conv2d.Forward(7, g, gx.Span, w, [], y, false), (int)g.YLength),
+                Is.EqualTo(Run(y => Conv2d.Forward(7, g, x, w, [], y, false), (int)g.YLength)), "forward");
+            Assert.That(Run(d => Conv2d.BackwardInput(7, g, w, gdy.Span, d, false), (int)g.XLength),
+                Is.EqualTo(Run(d => Conv2d.BackwardInput(7, g, w, dy, d, false), (int)g.XLength)), $"dx ({flipped})");
+            Assert.That(Run(d => Conv2d.BackwardWeight(7, g, gx.Span, gdy.Span, d, false), (int)g.WLength),
+                Is.EqualTo(Run(d => Conv2d.BackwardWeight(7, g, x, dy, d, false), (int)g.WLength)), "dw");
         }
     }
 
@@ -172,6 +180,10 @@ public sealed class Conv2dWinogradTests
         Assert.That(Conv2dWinograd.Applies(Conv3x3(64, 64, 128)), "the conv anchor");
         Assert.That(Conv2dWinograd.Applies(Conv3x3(48, 48, 32)), "8 tiles a row: two rows a group");
         Assert.That(Conv2dWinograd.Applies(Conv3x3(96, 96, 16)), Is.False, "4 tiles a row fill half a half-group");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(96, 96, 16), quads: true), "v7: 4 tiles a row as one quad run");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(192, 192, 8), quads: true), Is.False, "2 tiles a row fill half a quad run");
+        Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 24, 48), quads: true) && !Conv2dWinograd.Applies(Conv3x3(24, 24, 48)),
+            "12 tiles a row: three quad runs, not two 8-tile runs");
         Assert.That(Conv2dWinograd.Applies(Conv3x3(8, 24, 64)), Is.False, "too few input channels");
         Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 2, 64)), Is.False, "too few output channels");
         Assert.That(Conv2dWinograd.Applies(Conv3x3(24, 24, 64, stride: 2)), Is.False, "stride 2");
