@@ -61,18 +61,28 @@ internal static unsafe class Conv2dWinograd
         int halves = layout.Halves, groups = (halves + 1) / 2, slivers = (groups + 1) / 2;
         int perTask = Math.Clamp(ScratchBytesPerTask / (Xi * (c + kpad) * Nr * sizeof(float)), 1, 8);
         int tasksPerImage = (slivers + perTask - 1) / perTask, tasks = g.Batch * tasksPerImage;
+        // Fewer tasks than cores (one image of a 16-px map is a single task): split the output channels too, each
+        // split transforming the same input tiles. Every output element's sum is the same whichever split makes it.
+        int splits = tasks >= Environment.ProcessorCount ? 1 : Math.Min(blocks, (Environment.ProcessorCount + tasks - 1) / tasks);
+        int blocksPerSplit = (blocks + splits - 1) / splits;
+        splits = (blocks + blocksPerSplit - 1) / blocksPerSplit;
         float[] uArray = ArrayPool<float>.Shared.Rent(Xi * kpad * c);
         try
         {
             fixed (float* u = uArray)
             {
                 TransformWeights(w, k, c, blocks, u);
-                var job = new Job(g, layout, u, x, y, bias, accumulate, c, k, kpad, blocks, slivers, perTask);
+                var job = new Job(g, layout, u, x, y, bias, accumulate, c, k, kpad, slivers, perTask);
                 long macs = (long)g.Batch * halves * HalfTiles * Xi * c * k;
-                if (tasks == 1 || macs < GemmPacked.ParallelMinMacs)
-                    for (int t = 0; t < tasks; t++) job.Run(t / tasksPerImage, t % tasksPerImage * perTask);
+                void RunTask(int t)
+                {
+                    int split = t % splits, task = t / splits, kb0 = split * blocksPerSplit;
+                    job.Run(task / tasksPerImage, task % tasksPerImage * perTask, kb0, Math.Min(blocks, kb0 + blocksPerSplit));
+                }
+                if (tasks * splits == 1 || macs < GemmPacked.ParallelMinMacs)
+                    for (int t = 0; t < tasks * splits; t++) RunTask(t);
                 else
-                    Parallel.For(0, tasks, t => job.Run(t / tasksPerImage, t % tasksPerImage * perTask));
+                    Parallel.For(0, tasks * splits, RunTask);
             }
         }
         finally
@@ -144,14 +154,15 @@ internal static unsafe class Conv2dWinograd
         v.GetUpper().GetLower().Store(dst + 8);
     }
 
-    /// <summary>One call's shapes and buffers; <see cref="Run"/> does one task: slivers [s0, s0 + perTask) of one image.</summary>
+    /// <summary>One call's shapes and buffers; <see cref="Run"/> does one task: slivers [s0, s0 + perTask) of one image,
+    /// output channel blocks [kb0, kb1).</summary>
     private readonly struct Job(in ConvGeometry g, TileLayout layout, float* u, float* x, float* y, float* bias, bool accumulate,
-        int c, int k, int kpad, int blocks, int slivers, int perTask)
+        int c, int k, int kpad, int slivers, int perTask)
     {
         private readonly ConvGeometry _g = g;
         private readonly int halves = layout.Halves;
 
-        public void Run(int n, int s0)
+        public void Run(int n, int s0, int kb0, int kb1)
         {
             int ns = Math.Min(perTask, slivers - s0);
             long vXi = (long)perTask * c * Nr, mXi = (long)perTask * kpad * Nr;
@@ -173,7 +184,7 @@ internal static unsafe class Conv2dWinograd
                 {
                     var vb = new PackedRows32(v + xi * vXi + (long)sb * c * Nr);
                     float* mb = m + xi * mXi + (long)sb * kpad * Nr;
-                    for (int kb = 0; kb < blocks; kb++)
+                    for (int kb = kb0; kb < kb1; kb++)
                         GemmMicroKernel.KernelCut(GemmMicroKernel.CutRows(Math.Min(Mr, k - kb * Mr)), c,
                             ua + (long)kb * c * Mr, vb, mb + kb * Mr * Nr, Nr, 1f, 0f);
                 }
@@ -183,7 +194,8 @@ internal static unsafe class Conv2dWinograd
                 for (int half = 0; half < 2; half++)
                 {
                     int group = (s0 + sb) * 2 + half;
-                    if (2 * group < halves) OutputTiles(m + (long)sb * kpad * Nr + half * Lanes, mXi, yn, 2 * group);
+                    if (2 * group < halves)
+                        OutputTiles(m + (long)sb * kpad * Nr + half * Lanes, mXi, yn, 2 * group, kb0 * Mr, Math.Min(k, kb1 * Mr));
                 }
         }
 
@@ -194,8 +206,8 @@ internal static unsafe class Conv2dWinograd
                 vHalf, vXi, Nr);
 
         // y[kk][row + r][col + j] (+)= bias + (A^T M A)[r][j] for the four segments of halves h and h + 1 (if
-        // there is one), every output channel, clipped to the map.
-        private void OutputTiles(float* mHalf, long mXi, float* yn, int h)
+        // there is one), output channels [k0, k1), clipped to the map.
+        private void OutputTiles(float* mHalf, long mXi, float* yn, int h, int k0, int k1)
         {
             int oh = _g.OutH, ow = _g.OutW;
             bool hasB = h + 1 < halves;
@@ -208,7 +220,7 @@ internal static unsafe class Conv2dWinograd
             float* t = stackalloc float[4 * Alpha * Lanes];
             float* edge = stackalloc float[Lanes];
             var sel = new Interleave();
-            for (int kk = 0; kk < k; kk++)
+            for (int kk = k0; kk < k1; kk++)
             {
                 float* mk = mHalf + kk * Nr;
                 for (int j = 0; j < Alpha; j++)       // columns: A^T M

@@ -28,6 +28,12 @@ internal static unsafe class Conv2dWinogradWeight
     // result is the same on any core count (Conv2dV3Weight does the same with its partials).
     private const int Partials = 4;
 
+    // Maps of fewer than Partials chunks (a 32-px or 16-px map of one image is one chunk) would leave cores idle:
+    // there each partial's output channels are also cut into slabs of SlabRows rows, one task each (every task
+    // transforms the chunk's input tiles again). A row's sum is the same whatever the slabs, and the slab count
+    // depends on the shape alone.
+    private const int SlabRows = 48;
+
     public static void BackwardWeight(in ConvGeometry g, float* x, float* dy, float* dw, bool accumulate)
     {
         TileLayout layout = Layout(g);
@@ -35,8 +41,10 @@ internal static unsafe class Conv2dWinogradWeight
         long planeX = (long)g.InH * g.InW, planeY = (long)oh * ow;
         int halves = layout.Halves, groupsPerImage = (halves + 1) / 2, groups = g.Batch * groupsPerImage;
         int chunks = (groups + ChunkGroups - 1) / ChunkGroups, partials = Math.Min(Partials, Math.Max(1, chunks));
-        long mwSize = (long)Xi * k * cpad, vSize = (long)Xi * c * ChunkTiles, ySize = (long)Xi * k * ChunkTiles;
-        float[] work = ArrayPool<float>.Shared.Rent((int)(partials * (mwSize + vSize + ySize)));
+        int slabs = partials < Partials ? (k + SlabRows - 1) / SlabRows : 1, slabRows = (k + slabs - 1) / slabs;
+        long mwSize = (long)Xi * k * cpad, vSize = (long)Xi * c * ChunkTiles, ySize = (long)Xi * slabRows * ChunkTiles;
+        long taskSize = vSize + ySize;
+        float[] work = ArrayPool<float>.Shared.Rent((int)(partials * mwSize + partials * slabs * taskSize));
         try
         {
             fixed (float* pw = work)
@@ -44,11 +52,13 @@ internal static unsafe class Conv2dWinogradWeight
                 nint xP = (nint)x, dyP = (nint)dy, workP = (nint)pw;
                 ConvGeometry geo = g;
                 var shape = GemmMicroKernel.Default;
-                // Partial p: Mw_p += the products of chunks p, p + partials, ...; its own V, Y and Mw.
-                void Partial(int p)
+                // Task t: rows [k0, k1) of partial p, Mw_p += the products of chunks p, p + partials, ...; its own V and Y.
+                void Partial(int t)
                 {
-                    float* mw = (float*)workP + p * (mwSize + vSize + ySize), v = mw + mwSize, yt = v + vSize;
-                    new Span<float>(mw, (int)mwSize).Clear();
+                    int p = t / slabs, k0 = t % slabs * slabRows, kn = Math.Min(k, k0 + slabRows) - k0;
+                    float* mw = (float*)workP + p * mwSize + (long)k0 * cpad;
+                    float* v = (float*)workP + partials * mwSize + t * taskSize, yt = v + vSize;
+                    for (int xi = 0; xi < Xi; xi++) new Span<float>(mw + (long)xi * k * cpad, kn * cpad).Clear();
                     for (int chunk = p; chunk < chunks; chunk += partials)
                     {
                         int g0 = chunk * ChunkGroups, gn = Math.Min(ChunkGroups, groups - g0), depth = gn * Lanes;
@@ -61,19 +71,21 @@ internal static unsafe class Conv2dWinogradWeight
                             // dy's tiles: no padding; the half past the last carries zeros.
                             RunWindow da = layout.Window(h, 0, 0, oh, ow);
                             RunWindow db = h + 1 < halves ? layout.Window(h + 1, 0, 0, oh, ow) : RunWindow.None;
-                            TransformGradient((float*)dyP + n * k * planeY, planeY, k, da, db, yt + j * Lanes, (long)k * ChunkTiles, ChunkTiles);
+                            TransformGradient((float*)dyP + (n * k + k0) * planeY, planeY, kn, da, db, yt + j * Lanes,
+                                (long)kn * ChunkTiles, ChunkTiles);
                         }
                         for (int xi = 0; xi < Xi; xi++)
-                            GemmPacked.Run(shape, k, c, depth, 1f, new MatrixPackA(yt + (long)xi * k * ChunkTiles, ChunkTiles, false),
+                            GemmPacked.Run(shape, kn, c, depth, 1f, new MatrixPackA(yt + (long)xi * kn * ChunkTiles, ChunkTiles, false),
                                 new MatrixPackB(v + (long)xi * c * ChunkTiles, ChunkTiles, true), 1f, mw + (long)xi * k * cpad, cpad, 1);
                     }
                 }
-                if (partials > 1 && (long)groups * Lanes * c * k * Xi >= GemmPacked.ParallelMinMacs) Parallel.For(0, partials, Partial);
-                else for (int p = 0; p < partials; p++) Partial(p);
+                int tasks = partials * slabs;
+                if (tasks > 1 && (long)groups * Lanes * c * k * Xi >= GemmPacked.ParallelMinMacs) Parallel.For(0, tasks, Partial);
+                else for (int t = 0; t < tasks; t++) Partial(t);
                 float* sum = pw;                                  // Mw = Mw_0 + Mw_1 + ..., in that order
                 for (int p = 1; p < partials; p++)
                 {
-                    float* mp = pw + p * (mwSize + vSize + ySize);
+                    float* mp = pw + p * mwSize;
                     for (long i = 0; i < mwSize; i += Lanes) (Vector512.Load(sum + i) + Vector512.Load(mp + i)).Store(sum + i);
                 }
                 FinishWeights(sum, k, c, cpad, dw, accumulate);

@@ -21,9 +21,11 @@ public sealed class TrainClassifierCommandTests
     // through the direct dw kernel, whose partial sums once came one per core (sessions 11-12), so two machines with
     // different core counts trained different classifiers. Two child processes, DOTNET_PROCESSOR_COUNT 1 and 3.
     // Width 16 so that the 16-channel 3x3 convs at 32 px also take the Winograd paths (forward, dx, dw: their tasks
-    // and partial sums are fixed by the shapes too).
-    [Test]
-    public void Training_gives_the_same_bytes_whatever_the_core_count()
+    // and partial sums are fixed by the shapes too); width 56 at batch 1 so that a 32-px map is one forward task,
+    // which then splits its output channels over the cores, and one dw chunk, which dw cuts into two slabs.
+    [TestCase(16, 4)]
+    [TestCase(56, 1)]
+    public void Training_gives_the_same_bytes_whatever_the_core_count(int width, int batch)
     {
         string dir = TempDir("cores");
         try
@@ -34,7 +36,8 @@ public sealed class TrainClassifierCommandTests
             {
                 string path = Path.Combine(dir, $"c{cores}.safetensors");
                 var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (string a in new[] { dll, "train-classifier", "--synth", "24", "--size", "64", "--steps", "3", "--width", "16", "--batch", "4", "--out", path })
+                foreach (string a in new[] { dll, "train-classifier", "--synth", "24", "--size", "64", "--steps", "3", "--width", width.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", path })
                     psi.ArgumentList.Add(a);
                 psi.Environment["DOTNET_PROCESSOR_COUNT"] = cores.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 using var p = System.Diagnostics.Process.Start(psi)!;

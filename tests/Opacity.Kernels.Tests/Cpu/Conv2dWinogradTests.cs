@@ -4,7 +4,8 @@
 // |actual - exact| <= RelToAbsSum * sum(|x| |w|) over the element's window (+ a float ulp of the value itself,
 // for the accumulate and bias adds). Shapes: whole and partial tiles (OH, OW not multiples of 4; OW where the
 // last 16-tile group is part empty), pad 0/1/2, out channels that end in the 12x32 kernel's 4- and 8-row cuts,
-// batch 3 (threaded tasks), quads (4 and 12 tiles a row, an odd run count), and dx through the flipped forward.
+// batch 3 (threaded tasks), quads (4 and 12 tiles a row, an odd run count), dw's output-channel slabs, and dx
+// through the flipped forward.
 // The applicability rule is pinned on the demo's shapes.
 using Opacity.Kernels.Cpu;
 using Opacity.Kernels.Cpu.Reference;
@@ -35,6 +36,8 @@ public sealed class Conv2dWinogradTests
         new(1, 16, 21, 16, 17, 3, 3, 1, 1, 0, 0, 1, 1),
         new(1, 16, 9, 48, 16, 3, 3, 1, 1, 1, 1, 1, 1),
         new(1, 20, 12, 12, 16, 3, 3, 1, 1, 2, 2, 1, 1),
+        // One chunk, 52 output channels: dw's two slabs of 26 rows; the forward's output-channel splits.
+        new(1, 16, 16, 16, 52, 3, 3, 1, 1, 1, 1, 1, 1),
     ];
 
     public static IEnumerable<TestCaseData> Cases()
