@@ -7,18 +7,20 @@
 // up to ~1e-5 of sum |x| |w| (measured 5.7e-6; a direct float32 sum stays near 1e-7). Larger tiles save more
 // products and lose more precision; F(4x4, 3x3) is the usual float32 choice.
 // Layout (C = in channels, K = out channels, one "group" = 16 4x4 output tiles: two runs of 8 adjacent tiles,
-// from one tile row or, on 32-px maps, from two):
+// from one tile row or, on 32-px maps, from two; v7's quads also take four runs of 4, TileLayout):
 //   U[xi][kb][c][12]       G g G^T of every (k, c) filter, packed as the micro-kernel's 12-row A slivers
 //   V[xi][s][c][32]        B^T d B of each input tile: lane = tile, a 32-lane sliver = two groups
 //   M[xi][s][kpad][32]     M_xi = U_xi V_xi, 36 independent (K x C)(C x 32) products per sliver
-//   y tile = A^T M A       + bias, interleaved back to 32 contiguous pixels per run and output row
+//   y tile = A^T M A       + bias, interleaved back to 16 contiguous pixels per 4-tile segment and output row
 // The input tiles are read in place, the conv's zero padding supplied by masked loads (RunWindow, in
-// Conv2dWinogradLanes.cs, with the permutes that separate stride-4 tile columns into lanes). Each task (image, a few slivers) owns its V and M (thread-static, L2-sized), so the result does
-// not depend on the core count. Rows of fewer than 7 tiles (output width < 25) would waste more than a fifth
-// of each 8-lane run and stay on v4's paths, as do convs with fewer than 16 input or output channels, where
-// the transforms cost more than the products saved (quick-conv-shapes; Conv2dRule.cs).
+// Conv2dWinogradLanes.cs, with the permutes that separate stride-4 tile columns into lanes). Each task (image, a
+// few slivers, a range of output-channel blocks) owns its V and M (thread-static, L2-sized), and every output
+// element's sum is the same whichever task makes it, so the result does not depend on the core count. Rows of
+// fewer than 7 tiles (output width < 25) would waste more than a fifth of each 8-lane run and stay on v4's paths
+// (v7: unless 4-tile runs fill them), as do convs with fewer than 16 input or output channels, where the
+// transforms cost more than the products saved (quick-conv-shapes; Conv2dRule.cs).
 // Tested by Conv2dWinogradTests (against ConvReference in float64, the bar scaled to sum |x| |w|) and Conv2dTests
-// (versions 5 and 6 on every shape); timed by ConvBench / quick-conv-shapes.
+// (versions 5 to 7 on every shape); timed by ConvBench / quick-conv-shapes.
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;

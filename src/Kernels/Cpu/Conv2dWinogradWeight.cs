@@ -4,12 +4,13 @@
 // i.e. 36 independent products Mw_xi (K x C) += Y_xi (K x T) V_xi^T (T x C) with the tiles T as the depth.
 // Why: the direct dw (Conv2dV3Weight) and the im2col GEMM spend 9 multiply-adds per channel pair per pixel;
 // this spends 36 per 16 pixels (4x fewer), plus transforms that are adds only.
-// How: tiles go in chunks of 64 (4 groups of two 8-tile runs, as in Conv2dWinograd); per chunk the input and
-// output-gradient tiles are transformed with the tiles in the vector lanes (V[xi][c][tile], Y[xi][k][tile]),
-// then the 36 products run on the packed SGEMM driver (GemmPacked, serial) into one of 4 fixed partial sums,
-// each chunk transformed and multiplied by the same core while it is in L2. Chunk size, chunk-to-partial map
-// and the partials' final order are fixed, so the result does not depend on the core count. Lanes past the
-// map (and the second run past the last) carry zero gradients.
+// How: tiles go in chunks of 64 (4 groups of 16 lanes, laid out as in Conv2dWinograd: TileLayout); per chunk the
+// input and output-gradient tiles are transformed with the tiles in the vector lanes (V[xi][c][tile],
+// Y[xi][k][tile]), read in place (RunWindow), then the 36 products run on the packed SGEMM driver (GemmPacked,
+// serial) into one of 4 fixed partial sums, each chunk transformed and multiplied by the same core while it is in
+// L2; maps of fewer than 4 chunks also cut the output channels into slabs. Chunk size, chunk-to-partial map, the
+// slabs and the partials' final order are fixed by the shape, so the result does not depend on the core count.
+// Lanes past the map (and the half past the last) carry zero gradients.
 // Rounding as the forward's (~1e-5 of sum |x| |dy|). Tested by Conv2dWinogradTests; timed by quick-conv-shapes.
 using System.Buffers;
 using System.Runtime.CompilerServices;
