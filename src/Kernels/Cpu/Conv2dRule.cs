@@ -35,12 +35,12 @@
 //     such demo shape (1.04-1.6x) and on the conv anchor (75 -> 42 ms).
 //   v7 (not the default): v6, with Winograd (forward, flipped dx, dw) also on rows that 4-tile runs fill
 //     (TileLayout's quads: the 16-px maps of the demo's U-Nets, 4 tiles a row, one 16-tile group per map).
-//     It loses on the demo's large 16-px convs at batch 1 (quick-conv-shapes, session 14: 96 -> 96 fwd / dx / dw
-//     0.50 / 0.62 / 0.47 ms against v6's 0.39 / 0.37 / 0.35; 288 -> 96 1.17 / 1.51 / 1.46 against 1.12 / 1.17 /
-//     1.05) and wins on the small ones (32 -> 64 fwd 0.084 against 0.114, 32 -> 32 fwd 0.061 against 0.077):
-//     a one-image 16-px map is one group, so the forward is one task on one core and its 32-lane slivers are
-//     half empty, and dw is one chunk, one partial. Splitting the output channels over the cores (and dw's K)
-//     is what it lacks before it can be the default.
+//     quick-conv-shapes, session 14, at batch 1 (after the one-task forward split its output channels over the
+//     cores and dx stopped copying flipped weights): the forward wins on 16-px maps (96 -> 96 0.27 against v6's
+//     0.37 ms, 32 -> 64 and 32 -> 32 1.3-1.4x), dx ties (96 -> 96 0.36 / 0.34 ms, 288 -> 96 0.85-0.96 / 1.0-1.1)
+//     and dw loses (96 -> 96 0.32-0.39 against 0.26-0.36, 288 -> 96 0.82 against 0.64): a one-image 16-px map is
+//     one group, so its 32-lane slivers are half empty, and dw's products have a depth of 16 tiles. Worth ~1 % of
+//     the demo's step, not a retraining of every model; a 16-lane micro-kernel for one-group maps is what it lacks.
 // Both rules keep every path's own applicability (stride 1, AVX-512, rows that fill 32-px tiles >= 80%).
 // Tested by Conv2dTests (every version, including both rules, against ConvReference); timed by
 // bench `quick-conv-shapes` (v4 vs v3 rows are the rule's after vs before).

@@ -54,6 +54,11 @@ internal static unsafe class Conv2dV2
 
     public static void BackwardInput(in ConvGeometry g, float* w, float* dy, float* dx, bool accumulate, ConvDxPath path)
     {
+        if (path == ConvDxPath.FlippedWinograd)
+        {
+            Conv2dWinograd.BackwardInput(g, w, dy, dx, accumulate);   // flips while transforming the filters
+            return;
+        }
         if (path != ConvDxPath.Col2Im)
         {
             var flipped = Conv2dRule.Flipped(g);
@@ -63,8 +68,7 @@ internal static unsafe class Conv2dV2
                 for (int i = 0; i < g.InChannels; i++)
                     for (int t = 0; t < kk; t++)
                         wf[(i * g.OutChannels + o) * kk + t] = w[(o * g.InChannels + i) * kk + (kk - 1 - t)];
-            if (path == ConvDxPath.FlippedWinograd) Conv2dWinograd.Forward(flipped, dy, wf, null, dx, accumulate);
-            else if (path == ConvDxPath.FlippedDirect) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
+            if (path == ConvDxPath.FlippedDirect) Conv2dV3.Forward(flipped, dy, wf, null, dx, accumulate);
             else Forward(flipped, dy, wf, null, dx, accumulate);
             return;
         }

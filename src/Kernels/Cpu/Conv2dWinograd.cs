@@ -57,6 +57,15 @@ internal static unsafe class Conv2dWinograd
             : throw new InvalidOperationException($"Winograd F(4x4, 3x3) does not apply to {g}.");
 
     public static void Forward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
+        => Forward(g, x, w, flipped: false, bias, y, accumulate);
+
+    /// <summary>dx (+)= the forward of dy through the flipped weights (pad 2 - P): w (OC, IC, 3, 3) of the conv g is read
+    /// as the flipped conv's (IC, OC, 3, 3) filters rotated by 180 degrees while its filters are transformed, so no
+    /// flipped copy of w is made (the same values, so the same result as a forward on such a copy).</summary>
+    public static void BackwardInput(in ConvGeometry g, float* w, float* dy, float* dx, bool accumulate)
+        => Forward(Conv2dRule.Flipped(g), dy, w, flipped: true, null, dx, accumulate);
+
+    private static void Forward(in ConvGeometry g, float* x, float* w, bool flipped, float* bias, float* y, bool accumulate)
     {
         TileLayout layout = Layout(g);
         int c = g.InChannels, k = g.OutChannels, blocks = (k + Mr - 1) / Mr, kpad = blocks * Mr;
@@ -73,7 +82,7 @@ internal static unsafe class Conv2dWinograd
         {
             fixed (float* u = uArray)
             {
-                TransformWeights(w, k, c, blocks, u);
+                TransformWeights(w, k, c, blocks, flipped, u);
                 var job = new Job(g, layout, u, x, y, bias, accumulate, c, k, kpad, slivers, perTask);
                 long macs = (long)g.Batch * halves * HalfTiles * Xi * c * k;
                 void RunTask(int t)
@@ -95,7 +104,9 @@ internal static unsafe class Conv2dWinograd
 
     // U[xi][kb][c][i] = (G g G^T)[xi] of filter (kb*12 + i, c), zero for output channels past K. One 12-row block
     // of filters per task, its 12 filters of one input channel in the lanes of one vector (lanes 12..15 unused).
-    private static void TransformWeights(float* w, int k, int c, int blocks, float* u)
+    // flipped: filter (kk, ch) is w[ch, kk] rotated by 180 degrees (w holds the (C, K, 3, 3) weights of the conv
+    // whose dx this is).
+    private static void TransformWeights(float* w, int k, int c, int blocks, bool flipped, float* u)
     {
         long xiStride = (long)blocks * c * Mr;
         nint wp = (nint)w, up = (nint)u;
@@ -109,8 +120,16 @@ internal static unsafe class Conv2dWinograd
             {
                 for (int i = 0; i < rows; i++)
                 {
-                    float* f = (float*)wp + ((long)(kb * Mr + i) * c + ch) * 9;
-                    for (int tap = 0; tap < 9; tap++) taps[tap * Lanes + i] = f[tap];
+                    if (flipped)
+                    {
+                        float* f = (float*)wp + ((long)ch * k + kb * Mr + i) * 9;
+                        for (int tap = 0; tap < 9; tap++) taps[tap * Lanes + i] = f[8 - tap];
+                    }
+                    else
+                    {
+                        float* f = (float*)wp + ((long)(kb * Mr + i) * c + ch) * 9;
+                        for (int tap = 0; tap < 9; tap++) taps[tap * Lanes + i] = f[tap];
+                    }
                 }
                 for (int s = 0; s < 3; s++)
                 {
