@@ -223,7 +223,7 @@ internal static unsafe class Conv2dWinograd
         // V[xi][.][ch][lanes] for the 16 tiles of halves h and h + 1 (lanes 0..7, 8..15); past the last half,
         // lanes 8..15 repeat half h (their products are never stored).
         private void InputTiles(float* image, int h, float* vHalf, long vXi)
-            => TransformInput(image, _g, c, layout.Quads, Window(_g, layout, h), Window(_g, layout, h + 1 < halves ? h + 1 : h),
+            => TransformInput(image, _g, layout.Quads, Window(_g, layout, h), Window(_g, layout, h + 1 < halves ? h + 1 : h),
                 vHalf, vXi, Nr);
 
         // y[kk][row + r][col + j] (+)= bias + (A^T M A)[r][j] for the four segments of halves h and h + 1 (if
@@ -293,10 +293,11 @@ internal static unsafe class Conv2dWinograd
     internal static RunWindow Window(in ConvGeometry g, in TileLayout layout, int h) => layout.Window(h, g.PadH, g.PadW, g.InH, g.InW);
 
     /// <summary>dst[xi * xiStride + ch * chStride + lane] = (B^T d B)[xi] of the 6x6 input tiles of two halves
-    /// (lanes 0..7 from window a, 8..15 from b) in each of the c input planes of image.</summary>
-    internal static void TransformInput(float* image, in ConvGeometry g, int c, bool quads, in RunWindow a, in RunWindow b,
+    /// (lanes 0..7 from window a, 8..15 from b) in each of the input planes of image.</summary>
+    internal static void TransformInput(float* image, in ConvGeometry g, bool quads, in RunWindow a, in RunWindow b,
         float* dst, long xiStride, long chStride)
     {
+        int c = g.InChannels;
         float* t = stackalloc float[Xi * Lanes];
         var sel = new Deinterleave();
         long planeSize = (long)g.InH * g.InW;

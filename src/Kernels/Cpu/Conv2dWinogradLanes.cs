@@ -103,25 +103,26 @@ internal readonly unsafe struct RunWindow
     public void Row(float* plane, int i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> bNext)
     {
         Row32(plane, i, out a, out b);
-        bNext = (uint)(_rowB + i) < (uint)_height
-            ? Avx512F.MaskLoad(plane + _offsetB + (long)i * _width + Lanes, _maskB2, Vector512<float>.Zero) : Vector512<float>.Zero;
+        bNext = Load(plane, _rowB, _offsetB + Lanes, _maskB2, i);
     }
 
     /// <summary>Row i: segment A's next 16 columns (quads only; in eights they are segment B's first 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void NextA(float* plane, int i, out Vector512<float> aNext)
-        => aNext = (uint)(_rowA + i) < (uint)_height
-            ? Avx512F.MaskLoad(plane + _offsetA + (long)i * _width + Lanes, _maskA2, Vector512<float>.Zero) : Vector512<float>.Zero;
+    public void NextA(float* plane, int i, out Vector512<float> aNext) => aNext = Load(plane, _rowA, _offsetA + Lanes, _maskA2, i);
 
     /// <summary>Row i: segment A's 16 columns and B's 16 (a half of 4x4 output-gradient tiles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Row32(float* plane, int i, out Vector512<float> a, out Vector512<float> b)
     {
-        a = (uint)(_rowA + i) < (uint)_height
-            ? Avx512F.MaskLoad(plane + _offsetA + (long)i * _width, _maskA, Vector512<float>.Zero) : Vector512<float>.Zero;
-        b = (uint)(_rowB + i) < (uint)_height
-            ? Avx512F.MaskLoad(plane + _offsetB + (long)i * _width, _maskB, Vector512<float>.Zero) : Vector512<float>.Zero;
+        a = Load(plane, _rowA, _offsetA, _maskA, i);
+        b = Load(plane, _rowB, _offsetB, _maskB, i);
     }
+
+    // 16 columns from offset on row row0 + i: zeros for a row outside the plane, else a masked load.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> Load(float* plane, int row0, long offset, Vector512<float> mask, int i)
+        => (uint)(row0 + i) < (uint)_height
+            ? Avx512F.MaskLoad(plane + offset + (long)i * _width, mask, Vector512<float>.Zero) : Vector512<float>.Zero;
 }
 
 /// <summary>The six stride-4 columns of two runs of 8 adjacent tiles in input rows A and B:

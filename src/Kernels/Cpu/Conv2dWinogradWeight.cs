@@ -67,7 +67,7 @@ internal static unsafe class Conv2dWinogradWeight
                         {
                             int n = (g0 + j) / groupsPerImage, h = 2 * ((g0 + j) % groupsPerImage);
                             RunWindow a = Window(geo, layout, h), b = h + 1 < halves ? Window(geo, layout, h + 1) : a;
-                            TransformInput((float*)xP + n * c * planeX, geo, c, layout.Quads, a, b, v + j * Lanes,
+                            TransformInput((float*)xP + n * c * planeX, geo, layout.Quads, a, b, v + j * Lanes,
                                 (long)c * ChunkTiles, ChunkTiles);
                             // dy's tiles: no padding; the half past the last carries zeros.
                             RunWindow da = layout.Window(h, 0, 0, oh, ow);

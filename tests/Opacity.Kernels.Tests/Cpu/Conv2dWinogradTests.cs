@@ -119,16 +119,13 @@ public sealed class Conv2dWinogradTests
         float[] dy = CloseAssert.Random((int)g.YLength, 23);
         using var gx = new GuardedFloats(x);
         var flipped = Conv2dRule.Flipped(g);                        // dx reads dy with flipped's padding
-        var gdy = new GuardedFloats(dy);
-        using (gdy)
-        {
-            Assert.That(Run(y => Conv2d.Forward(7, g, gx.Span, w, [], y, false), (int)g.YLength),
-                Is.EqualTo(Run(y => Conv2d.Forward(7, g, x, w, [], y, false), (int)g.YLength)), "forward");
-            Assert.That(Run(d => Conv2d.BackwardInput(7, g, w, gdy.Span, d, false), (int)g.XLength),
-                Is.EqualTo(Run(d => Conv2d.BackwardInput(7, g, w, dy, d, false), (int)g.XLength)), $"dx ({flipped})");
-            Assert.That(Run(d => Conv2d.BackwardWeight(7, g, gx.Span, gdy.Span, d, false), (int)g.WLength),
-                Is.EqualTo(Run(d => Conv2d.BackwardWeight(7, g, x, dy, d, false), (int)g.WLength)), "dw");
-        }
+        using var gdy = new GuardedFloats(dy);
+        Assert.That(Run(y => Conv2d.Forward(7, g, gx.Span, w, [], y, false), (int)g.YLength),
+            Is.EqualTo(Run(y => Conv2d.Forward(7, g, x, w, [], y, false), (int)g.YLength)), "forward");
+        Assert.That(Run(d => Conv2d.BackwardInput(7, g, w, gdy.Span, d, false), (int)g.XLength),
+            Is.EqualTo(Run(d => Conv2d.BackwardInput(7, g, w, dy, d, false), (int)g.XLength)), $"dx ({flipped})");
+        Assert.That(Run(d => Conv2d.BackwardWeight(7, g, gx.Span, gdy.Span, d, false), (int)g.WLength),
+            Is.EqualTo(Run(d => Conv2d.BackwardWeight(7, g, x, dy, d, false), (int)g.WLength)), "dw");
     }
 
     private static float[] Run(SpanAction kernel, int length)
