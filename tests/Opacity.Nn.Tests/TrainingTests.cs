@@ -77,6 +77,7 @@ public sealed class TrainingTests
         new object[] { "mse", (Func<T[], T>)(x => Loss.Mse(x[0], x[1])) },
         new object[] { "lsgan", (Func<T[], T>)(x => Loss.LeastSquares(x[0], 1.0)) },
         new object[] { "bce_with_logits", (Func<T[], T>)(x => Loss.BceWithLogits(x[0], F.Sigmoid(x[1]))) },
+        new object[] { "bce_with_logits_pos_weight", (Func<T[], T>)(x => Loss.BceWithLogits(x[0], F.Sigmoid(x[1]), 5.0)) },
         new object[] { "cross_entropy", (Func<T[], T>)(x => Loss.CrossEntropy(x[0].Reshape(6, 5), F.Softmax(x[1].Reshape(6, 5), 1))) },
         new object[] { "dice", (Func<T[], T>)(x => Loss.Dice(F.Sigmoid(x[0]), F.Sigmoid(x[1]))) },
     ];
@@ -98,5 +99,22 @@ public sealed class TrainingTests
         double expected = new[] { (-200.0, 0.0), (-1.0, 1.0), (0.0, 0.5), (2.0, 0.0), (200.0, 1.0) }
             .Average(p => Math.Max(p.Item1, 0) - p.Item1 * p.Item2 + Math.Log(1 + Math.Exp(-Math.Abs(p.Item1))));
         Assert.That(Loss.BceWithLogits(x, z).Item(), Is.EqualTo(expected).Within(1e-12));
+    }
+
+    [Test]
+    public void Bce_with_a_positive_weight_equals_pytorchs_pos_weight_formula()
+    {
+        // -[w z log s(x) + (1 - z) log(1 - s(x))], PyTorch's BCEWithLogitsLoss(pos_weight=w), term by term;
+        // weight 1 is the plain loss, and at |x| = 200 the stable form stays finite.
+        (double X, double Z)[] cases = [(-200.0, 0.0), (-1.0, 1.0), (0.0, 0.5), (2.0, 0.0), (0.7, 1.0), (200.0, 1.0), (-3.0, 0.25)];
+        T x = T.FromArray(cases.Select(c => c.X).ToArray(), cases.Length), z = T.FromArray(cases.Select(c => c.Z).ToArray(), cases.Length);
+        static double LogSigmoid(double v) => v >= 0 ? -Math.Log(1 + Math.Exp(-v)) : v - Math.Log(1 + Math.Exp(v));
+        foreach (double w in new[] { 1.0, 5.0, 0.5 })
+        {
+            double expected = cases.Average(c => -(w * c.Z * LogSigmoid(c.X) + (1 - c.Z) * LogSigmoid(-c.X)));
+            Assert.That(Loss.BceWithLogits(x, z, w).Item(), Is.EqualTo(expected).Within(1e-12), $"weight {w}");
+        }
+        Assert.That(Loss.BceWithLogits(x, z, 1.0).Item(), Is.EqualTo(Loss.BceWithLogits(x, z).Item()).Within(1e-12));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Loss.BceWithLogits(x, z, 0.0));
     }
 }

@@ -2,7 +2,7 @@
 // default, no download:
 // synthetic phantoms -> the frozen CDAM classifiers (an ensemble of three ResNets, seeds apart), a
 // separate evaluation classifier (other architecture and seed) with a panel of further judges of its
-// recipe, and a lung U-Net -> the translator twice (full method and the CycleGAN ablation, same
+// recipe, a lesion-map judge (a U-Net on the true opacity masks, LesionMapJudge) and a lung U-Net -> the translator twice (full method and the CycleGAN ablation, same
 // budget) -> evaluation of both, of the untranslated images and of the paired truth -> a Markdown
 // report with tables, an image grid and loss curves. Sizes are small so that it runs in minutes on 2 cores.
 // --device runs every training, the translators and the evaluation networks there (a missing GPU is one
@@ -40,7 +40,7 @@ public static class DemoCommand
         double LearningRate = DemoLearningRate, GeneratorKind Generator = GeneratorKind.UNet, int EvalCount = DefaultEvalCount,
         int CdamClassifiers = DefaultCdamClassifiers, int Judges = DefaultJudges, double GeneratorAverage = DefaultGeneratorAverage,
         MaskPrior MaskPrior = DefaultMaskPrior, Device Device = default, double OpacityNegatives = DefaultOpacityNegatives,
-        double LabelWeight = DefaultLabelWeight, int? Ndf = DefaultNdf)
+        double LabelWeight = DefaultLabelWeight, int? Ndf = DefaultNdf, int LesionJudgeSteps = DefaultLesionJudgeSteps)
     {
         /// <summary>Both PatchGANs' base width: <see cref="Ndf"/> (<see cref="DefaultNdf"/> unless given), else the generator's <see cref="Ngf"/>.</summary>
         public int DiscriminatorWidth => Ndf ?? Ngf;
@@ -91,6 +91,11 @@ public static class DemoCommand
     /// <summary>The most judges: their seeds (seed + 20 ...) stay below the lung U-Net's seed + 30.</summary>
     public const int MaxJudges = 10;
 
+    /// <summary>Training steps of the lesion-map judge (LesionMapJudge: width 8, depth 3, seed + 40; about a minute of
+    /// one core). At 1000 steps it called 97 % of the visible lesion kinds and 2 % of clear test images on seed 4
+    /// (method.md, session 15); 3000 steps changed little.</summary>
+    public const int DefaultLesionJudgeSteps = 1000;
+
     /// <summary>Members of the CDAM classifier ensemble (ResNets of seeds seed + 10, seed + 11, ...).</summary>
     public const int DefaultCdamClassifiers = 3;
 
@@ -135,11 +140,12 @@ public static class DemoCommand
         var prior = new Option<string>("--mask-prior") { Description = "The full method's mask prior (AASPM option B): cam (the classifiers' activation map) or saliency (their smoothed input gradient).", DefaultValueFactory = _ => "cam" };
         var negatives = new Option<double>("--d-opacity-negatives") { Description = "The full method's D_N also learns real opacity images as not clear, with this weight (0 = off: METHOD.md's D_N).", DefaultValueFactory = _ => DefaultOpacityNegatives };
         var labelWeight = new Option<double>("--label-weight") { Description = "Weight of the full method's CDAM label term (METHOD.md: 1; the demo's 0.7 keeps translations from looking clearer than clear images).", DefaultValueFactory = _ => DefaultLabelWeight };
+        var lesionSteps = new Option<int>("--lesion-judge-steps") { Description = "Training steps for the lesion-map judge (an evaluation U-Net on the true opacity masks).", DefaultValueFactory = _ => DefaultLesionJudgeSteps };
         var cdamCount = new Option<int>("--cdam-classifiers") { Description = $"Frozen CDAM classifiers in the ensemble (1 to {MaxCdamClassifiers}).", DefaultValueFactory = _ => DefaultCdamClassifiers };
         var device = DeviceOption.Create();
         var command = new Command("demo", "Synthetic data -> classifiers, lung U-Net, translator (full and CycleGAN) -> evaluation -> report, on the CPU in minutes.")
         {
-            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, ndf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, labelWeight, device,
+            outDir, size, count, ganSteps, clsSteps, segSteps, ngf, ndf, blocks, seed, lr, generator, evalCount, cdamCount, judges, average, prior, negatives, labelWeight, lesionSteps, device,
         };
         command.SetAction(r =>
         {
@@ -148,7 +154,7 @@ public static class DemoCommand
                 var o = new DemoOptions(r.GetValue(outDir)!, r.GetValue(size), r.GetValue(count), r.GetValue(clsSteps), r.GetValue(segSteps),
                     r.GetValue(ganSteps), r.GetValue(ngf), r.GetValue(blocks), r.GetValue(seed), r.GetValue(lr), GanOptions.ParseGenerator(r.GetValue(generator) ?? "unet"),
                     r.GetValue(evalCount), r.GetValue(cdamCount), r.GetValue(judges), r.GetValue(average), DemoMaskPrior(r.GetValue(prior) ?? "cam"),
-                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives), r.GetValue(labelWeight), r.GetValue(ndf));
+                    DeviceOption.Resolve(r.GetValue(device)), r.GetValue(negatives), r.GetValue(labelWeight), r.GetValue(ndf), r.GetValue(lesionSteps));
                 return Run(o);
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ShapeMismatchException or MetricInputException or MetricsException
@@ -175,6 +181,7 @@ public static class DemoCommand
         if (o.Size < PhantomOptions.MinSize || o.Size % 16 != 0) throw new TrainingException($"--size {o.Size} must be a multiple of 16 and at least {PhantomOptions.MinSize}.");
         if (o.Count < 40) throw new TrainingException($"--count {o.Count} is too small: the demo needs at least 40 patients for its splits.");
         if (o.EvalCount < 0) throw new TrainingException($"--eval-count {o.EvalCount} must be zero or positive.");
+        if (o.LesionJudgeSteps < 1) throw new TrainingException($"--lesion-judge-steps {o.LesionJudgeSteps} must be positive.");
         if (o.Judges is < 1 or > MaxJudges) throw new TrainingException($"--judges {o.Judges} must be between 1 and {MaxJudges}.");
         if (!GanOptions.IsGeneratorAverageDecay(o.GeneratorAverage)) throw new TrainingException($"--generator-average {o.GeneratorAverage} must be 0 (off) or in (0, 1).");
         if (o.Ngf < 1) throw new TrainingException($"--ngf {o.Ngf} must be positive.");
@@ -207,7 +214,7 @@ public static class DemoCommand
         // On the CPU the classifiers and the lung U-Net train two at a time, as the translators do below (each a
         // small training that keeps the second core only partly busy); every file is the same either way.
         int lanes = o.Device.IsCpu ? 2 : 1;
-        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards), the evaluation classifiers (plain CNNs, other seeds)" +
+        Say($"2/6 training the CDAM classifiers ({o.CdamClassifiers} ResNets, frozen afterwards), the evaluation classifiers (plain CNNs, other seeds), the lesion-map judge" +
             (lanes > 1 ? " and the lung U-Net, two at a time on the cores" : ""));
         // Every classifier: width 8, the same steps, its own seed, saved under models/. CDAM members are ResNets of
         // seeds seed + 10 ...; the evaluation classifier (seed + 20) and the panel's further judges (seed + 21 ...,
@@ -224,20 +231,27 @@ public static class DemoCommand
             segResult = SegmenterTrainer.Train(train, val, new SegmenterTrainOptions { Width = 8, Depth = 3, Steps = o.SegmenterSteps, Seed = o.Seed + 30, Device = o.Device });
             SegmenterTrainer.Save(segResult.Model, Path.Combine(models, EvalInputs.SegmenterFile), o.Size, o.Seed + 30, o.SegmenterSteps, segResult.Validation);
         }
+        LesionMapTrainResult? lesionJudge = null;
+        void TrainLesionJudge()
+        {
+            lesionJudge = LesionMapTrainer.Train(train, val, new LesionMapTrainOptions { Steps = o.LesionJudgeSteps, Seed = o.Seed + 40, Device = o.Device });
+            LesionMapTrainer.Save(lesionJudge.Model, Path.Combine(models, EvalInputs.LesionJudgeFile), o.Size, o.Seed + 40, o.LesionJudgeSteps, lesionJudge.Validation);
+        }
         var trainClassifiers = classifierJobs.Select((job, i) => (Action)(() =>
         {
             var r = ClassifierTrainer.Train(train, val, new ClassifierTrainOptions { Kind = job.Kind, Width = 8, Steps = o.ClassifierSteps, Seed = job.Seed, Device = o.Device });
             ClassifierCheckpoint.Save(r.Model, Path.Combine(models, job.File), o.Size, job.Seed, o.ClassifierSteps, r.Validation);
             classifiers[i] = r;
         })).ToList();
-        RunSideBySide(lanes > 1 ? [TrainSegmenter, .. trainClassifiers] : trainClassifiers, lanes);
+        RunSideBySide(lanes > 1 ? [TrainSegmenter, TrainLesionJudge, .. trainClassifiers] : [TrainLesionJudge, .. trainClassifiers], lanes);
         var members = classifiers.Take(o.CdamClassifiers).ToList();
         var cdam = new ClassifierEnsemble(members.Select(m => m.Model).ToList());
         var cdamValidation = new CdamValidation(members.Select(m => m.Validation).ToList(), ClassifierTrainer.Evaluate(cdam, val));
         var evalCls = classifiers[o.CdamClassifiers];
         var panel = classifiers.Skip(o.CdamClassifiers + 1).ToList();
         Say($"    validation AUC: CDAM {cdamValidation.Describe()}, evaluation {evalCls.Validation?.Auc:F3}" +
-            (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}"));
+            (panel.Count == 0 ? "" : $", other judges {string.Join(", ", panel.Select(j => j.Validation?.Auc.ToString("F3", CultureInfo.InvariantCulture)))}") +
+            $", lesion-map judge {lesionJudge!.Validation?.Auc:F3}");
         Say(lanes > 1 ? "3/6 the lung U-Net on clear images (trained beside the classifiers)" : "3/6 training the lung U-Net on clear images");
         if (lanes == 1) TrainSegmenter();
         var seg = segResult!;
@@ -279,7 +293,7 @@ public static class DemoCommand
 
         Say("5/6 evaluating on the test split (untranslated, CycleGAN, full method, paired truth)");
         var evaluation = new TranslationEvaluation(evalCls.Model, seg.Model, o.Size, evalVal, evalTest,
-            judges: panel.Count == 0 ? null : panel.Select(j => j.Model).ToList());
+            judges: panel.Count == 0 ? null : panel.Select(j => j.Model).ToList(), lesionJudge: lesionJudge.Model);
         var rows = new List<MethodScores> { evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false) };
         MethodScores? ideal = evaluation.EvaluateIdeal();
         var translators = runs.ToDictionary(kv => kv.Key, kv => Translator.Load(kv.Value, o.Device));
@@ -289,7 +303,7 @@ public static class DemoCommand
             rows.Add(evaluation.Evaluate("full method", x => Translate(translators["full"], x, o.Size)));
 
             Say("6/6 writing the report");
-            string report = DemoReport.Write(o, rows, ideal, evalTest, translators, cdamValidation, evalCls.Validation, seg.Validation, clock.Elapsed);
+            string report = DemoReport.Write(o, rows, ideal, evalTest, translators, cdamValidation, evalCls.Validation, seg.Validation, lesionJudge.Validation, clock.Elapsed);
             ScoreSummary.Print(rows, ideal);
             Say($"done in {clock.Elapsed.TotalMinutes:F1} min. Report: {Path.GetFullPath(report)}");
         }

@@ -17,7 +17,7 @@ internal static class DemoReport
     private static string F(double? v) => MarkdownReport.Num(v ?? double.NaN, 3);
 
     public static string Write(DemoCommand.DemoOptions o, IReadOnlyList<MethodScores> rows, MethodScores? ideal, IReadOnlyList<PhantomCase> test,
-        IReadOnlyDictionary<string, Translator> translators, CdamValidation cdam, ClassifierMetrics? evalCls, SegmenterMetrics? seg, TimeSpan elapsed)
+        IReadOnlyDictionary<string, Translator> translators, CdamValidation cdam, ClassifierMetrics? evalCls, SegmenterMetrics? seg, ClassifierMetrics? lesionJudge, TimeSpan elapsed)
     {
         if (rows.Count != translators.Count + 1)
             throw new ReportException($"Demo report: {rows.Count} rows for {translators.Count} translators (expected the untranslated row plus one per translator).");
@@ -54,6 +54,7 @@ internal static class DemoReport
                 $"CDAM classifier ({(cdam.Members.Count == 1 ? "ResNet" : $"ensemble of {cdam.Members.Count} ResNets of different seeds, mean logit")}, frozen during translation training): validation AUC {cdam.Describe()}",
                 $"Evaluation classifier (plain CNN, other seed, never seen by the translator): validation AUC {F(evalCls?.Auc)}",
                 $"Lung U-Net (trained on clear images): validation IoU {F(seg?.MeanIoU)}",
+                $"Lesion-map judge (U-Net on the true opacity masks, seed {o.Seed + 40}, never seen by the translator): validation AUC {F(lesionJudge?.Auc)}",
             ],
             Facts =
             [
@@ -67,8 +68,10 @@ internal static class DemoReport
                 new("d_opacity_negatives", o.OpacityNegatives.ToString("G4", CultureInfo.InvariantCulture)),
                 new("label_weight", o.LabelWeight.ToString("G4", CultureInfo.InvariantCulture)),
                 new("cdam_classifier_val_auc", F(cdam.Ensemble.Auc)), new("cdam_members", cdam.Members.Count.ToString(CultureInfo.InvariantCulture)), new("evaluation_classifier_val_auc", F(evalCls?.Auc)), new("lung_segmenter_val_iou", F(seg?.MeanIoU)),
+                new("lesion_map_judge_val_auc", F(lesionJudge?.Auc)),
             ],
             Panel = o.Judges == 1 ? null : $"plain CNNs of the evaluation classifier's recipe with seeds {o.Seed + 21}-{o.Seed + 19 + (ulong)o.Judges}",
+            LesionJudge = $"a U-Net (width 8, depth 3) trained on the phantoms' true opacity masks of the training split ({o.LesionJudgeSteps} steps, seed {o.Seed + 40}), image score = the mean of its {Opacity.Gan.Networks.LesionMapJudge.TopK} largest lesion logits",
             Untranslated = rows[0],
             Ideal = ideal,
             Models = models,

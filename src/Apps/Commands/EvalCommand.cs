@@ -1,4 +1,4 @@
-// `opacity eval --model CKPT [--model CKPT ...] --data DIR --out DIR [--classifier FILE] [--judge FILE ...] [--segmenter FILE] [--html]`:
+// `opacity eval --model CKPT [--model CKPT ...] --data DIR --out DIR [--classifier FILE] [--judge FILE ...] [--lesion-judge FILE] [--segmenter FILE] [--html]`:
 // scores translator checkpoints on the test split of a phantom folder (METHOD.md, Evaluation) and writes
 // the same report as `opacity demo` (EvaluationReport): report.md (+ report.html with --html),
 // metrics.json, image grids and loss curves. Rows: the untranslated test images, then one per --model,
@@ -7,7 +7,8 @@
 // with is refused (CdamClassifierRecord), as evaluation classifier and as judge. --judge adds further
 // evaluation classifiers whose called rates are reported beside it; without --judge and --classifier the
 // demo's judges beside its evaluation classifier (models/eval_judge_2, 3, ... in order, up to the first
-// missing one) are used. FID/KID use the evaluation classifier's pooled features.
+// missing one) are used. --lesion-judge (default: the demo's models/lesion_map_judge.safetensors when there is one)
+// adds the lesion-map judge's called rates (LesionMapJudge). FID/KID use the evaluation classifier's pooled features.
 // Bad input (missing or corrupt file, size mismatch, empty folder, no or one-domain test split): one
 // sentence on stderr, exit 1. Tested by EvalCommandTests.
 using System.CommandLine;
@@ -27,7 +28,7 @@ namespace Opacity.Cli.Commands;
 public static class EvalCommand
 {
     public sealed record EvalOptions(IReadOnlyList<string> Models, string Data, string Out, string? Classifier, string? Segmenter, bool Html,
-        string? InceptionWeights = null, string Device = "cpu", IReadOnlyList<string>? Judges = null);
+        string? InceptionWeights = null, string Device = "cpu", IReadOnlyList<string>? Judges = null, string? LesionJudge = null);
 
     public static Command Create()
     {
@@ -36,18 +37,19 @@ public static class EvalCommand
         var outDir = new Option<string>("--out") { Description = "Output folder for report.md, metrics.json and the PNGs.", Required = true };
         var classifier = new Option<string?>("--classifier") { Description = "Evaluation classifier (train-classifier output, NOT the translator's CDAM classifier); default: the demo's models/eval_classifier.safetensors." };
         var judges = new Option<string[]>("--judge") { Description = "A further evaluation classifier for the called-opacity panel (repeat for several); default: the demo's models/eval_judge_*.safetensors beside the demo's evaluation classifier." };
+        var lesionJudge = new Option<string?>("--lesion-judge") { Description = "Lesion-map judge (a U-Net on true opacity masks, from `opacity train-classifier --kind lesion-map`); default: the demo's models/lesion_map_judge.safetensors when present." };
         var segmenter = new Option<string?>("--segmenter") { Description = "Lung segmenter (train-segmenter output); default: the demo's models/lung_unet.safetensors." };
         var html = new Option<bool>("--html") { Description = "Also write report.html (self-contained, images referenced relatively)." };
         var inception = new Option<string?>("--inception-weights") { Description = "pytorch-fid's Inception-v3 as safetensors (see README): FID/KID on Inception features beside the classifier features." };
         var device = new Option<string>("--device") { Description = "Where the translators run: cpu, cuda or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var command = new Command("eval", "Evaluate translator checkpoints on a phantom folder's test split and write the report (tables, paper numbers, grids, curves, metrics.json).");
-        foreach (Option o in new Option[] { models, data, outDir, classifier, judges, segmenter, html, inception, device }) command.Options.Add(o);
+        foreach (Option o in new Option[] { models, data, outDir, classifier, judges, lesionJudge, segmenter, html, inception, device }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             try
             {
                 return Run(new EvalOptions(parse.GetValue(models) ?? [], parse.GetValue(data)!, parse.GetValue(outDir)!,
-                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html), parse.GetValue(inception), parse.GetValue(device) ?? "cpu", parse.GetValue(judges)));
+                    parse.GetValue(classifier), parse.GetValue(segmenter), parse.GetValue(html), parse.GetValue(inception), parse.GetValue(device) ?? "cpu", parse.GetValue(judges), parse.GetValue(lesionJudge)));
             }
             catch (Exception e) when (e is TrainingException or PhantomException or ReportException or MetricInputException or MetricsException
                                            or IOException or UnauthorizedAccessException or InceptionWeightsException or DeviceUnavailableException or ArgumentException)
@@ -89,6 +91,15 @@ public static class EvalCommand
             if (!File.Exists(judgePath)) throw new TrainingException($"Judge classifier '{judgePath}' does not exist.");
             judges.Add(LoadJudge(judgePath, "judge classifier").Model);
         }
+        if (o.LesionJudge is { } givenLesion && !File.Exists(givenLesion)) throw new TrainingException($"Lesion-map judge file '{givenLesion}' does not exist.");
+        string? lesionPath = o.LesionJudge ?? EvalInputs.FindDemoFile(EvalInputs.LesionJudgeFile, data, checkpoints);
+        LesionMapJudge? lesion = null;
+        if (lesionPath is not null)
+        {
+            (lesion, int lesionSize) = LesionMapTrainer.Load(lesionPath);
+            EvalInputs.RequireSize(lesionSize, lesionPath, "lesion-map judge", data);
+            if (o.LesionJudge is null) Say($"lesion-map judge: the demo's {lesionPath} (give --lesion-judge to choose another)");
+        }
         var (seg, segSize) = SegmenterTrainer.Load(segPath);
         EvalInputs.RequireSize(segSize, segPath, "lung segmenter", data);
         int opacity = data.Test.Count(c => c.Domain == Domain.Opacity);
@@ -101,7 +112,7 @@ public static class EvalCommand
             if (!File.Exists(weights)) throw new TrainingException($"Inception weights '{weights}' do not exist.");
             inceptionFeatures = InceptionFeatureExtractor.FromWeights(weights);
         }
-        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures, judges.Count == 0 ? null : judges);
+        var evaluation = new TranslationEvaluation(cls, seg, data.Size, data.Validation, data.Test, inceptionFeatures, judges.Count == 0 ? null : judges, lesion);
         Say("scoring the untranslated images");
         MethodScores untranslated = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
         MethodScores? ideal = evaluation.EvaluateIdeal();
@@ -123,6 +134,7 @@ public static class EvalCommand
                 {
                     ExtraFeatureExtractor = inceptionFeatures?.Description, Ideal = ideal,
                     Panel = judges.Count == 0 ? null : string.Join(", ", judgePaths.Select(Path.GetFullPath)),
+                    LesionJudge = lesionPath is null ? null : $"{Path.GetFullPath(lesionPath)}, image score = the mean of its {LesionMapJudge.TopK} largest lesion logits",
                 });
             ScoreSummary.Print(rows.Select(r => r.Scores).Prepend(untranslated), ideal);
             Say($"done in {clock.Elapsed.TotalSeconds:F1} s. Report: {files.Markdown}" + (files.Html is null ? "" : $" and {files.Html}") + $"; metrics: {files.MetricsJson}");

@@ -8,7 +8,8 @@
 //    with the run folder's name added when two share one;
 //  - the evaluation classifier and lung segmenter: --classifier / --segmenter, else the demo's files
 //    (DATA/models, the checkpoint's folder, or ../models beside it), else a sentence naming the flag;
-//    the demo's judges beside a demo evaluation classifier (DemoJudges).
+//    the demo's judges beside a demo evaluation classifier (DemoJudges); the lesion-map judge: --lesion-judge,
+//    else the demo's file in the same places, else none (its table is left out).
 // Every model must have been trained at the data's size. Tested by EvalCommandTests.
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Reports;
@@ -39,7 +40,7 @@ internal sealed record EvalData(string Dir, int Size, List<PhantomCase> Test, Li
 internal static class EvalInputs
 {
     /// <summary>The demo's file names (DemoCommand writes them into OUT/models).</summary>
-    public const string ClassifierFile = "eval_classifier.safetensors", SegmenterFile = "lung_unet.safetensors";
+    public const string ClassifierFile = "eval_classifier.safetensors", SegmenterFile = "lung_unet.safetensors", LesionJudgeFile = "lesion_map_judge.safetensors";
 
     /// <summary>The demo's file name of judge <paramref name="judge"/> (2-based: judge 1 is the evaluation classifier).</summary>
     public static string JudgeFile(int judge) => $"eval_judge_{judge}.safetensors";
@@ -112,6 +113,14 @@ internal static class EvalInputs
             if (!File.Exists(given)) throw new TrainingException($"{what} file '{given}' does not exist.");
             return given;
         }
+        return FindDemoFile(demoFile, data, checkpoints)
+            ?? throw new TrainingException($"No {what.ToLowerInvariant()} was given or found ({demoFile} in the data's or the checkpoints' models folder); give {flag} FILE (train one with {trainHint}).");
+    }
+
+    /// <summary>The first of the demo's places holding <paramref name="demoFile"/> (DATA/models, beside a checkpoint,
+    /// ../models beside a checkpoint's folder), or null.</summary>
+    public static string? FindDemoFile(string demoFile, EvalData data, IEnumerable<EvalCheckpoint> checkpoints)
+    {
         var places = new List<string> { Path.Combine(data.Dir, "models", demoFile) };
         foreach (EvalCheckpoint c in checkpoints)
         {
@@ -119,8 +128,7 @@ internal static class EvalInputs
             places.Add(Path.Combine(dir, demoFile));
             if (Path.GetDirectoryName(dir) is { } parent) places.Add(Path.Combine(parent, "models", demoFile));
         }
-        return places.FirstOrDefault(File.Exists)
-            ?? throw new TrainingException($"No {what.ToLowerInvariant()} was given or found ({demoFile} in the data's or the checkpoints' models folder); give {flag} FILE (train one with {trainHint}).");
+        return places.FirstOrDefault(File.Exists);
     }
 
     /// <summary>Throws unless a model file was trained at the data's size.</summary>

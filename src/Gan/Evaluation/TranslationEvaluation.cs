@@ -25,6 +25,10 @@
 // validation split) gives each row's called rate under every judge (MethodScores.PanelRates): one small
 // judge's rate moves by about +-10 points with its recipe and seed (method.md), so the panel's spread says
 // how much of a difference between rows is the translator and how much is the judge.
+// An optional lesion-map judge (LesionMapJudge: a U-Net trained on the true opacity masks, scoring an image by
+// its strongest lesion pixels; its own Youden threshold on the validation split) gives each row's called rate
+// and its rate by lesion kind (MethodScores.LesionJudgeRate): a judge that looks at the lesion itself, so
+// what it still calls after translation is lesion left behind rather than a global cue the classifiers share.
 // Each image is translated once per Evaluate call (memoised by reference: the opacity test images are
 // used by several measures), and the networks see at most BatchSize images at a time, so memory does not
 // grow with the size of the split. The evaluation networks run where their weights are (the demo's --device
@@ -48,21 +52,24 @@ namespace Opacity.Gan.Evaluation;
 /// original test opacity images (issue 5's operating point; the lesion kinds it cannot see make that threshold low);
 /// <see cref="PanelRates"/>: the "opacity" rate under each judge of the panel, in panel order (null without a panel);
 /// <see cref="RemovedByKind"/>: per lesion kind, the share of the kind's excess density over the paired truth the
-/// translation took away (<see cref="PhantomTruthScores.LesionRemoved"/> pooled over the kind's images; null without truth).</remarks>
+/// translation took away (<see cref="PhantomTruthScores.LesionRemoved"/> pooled over the kind's images; null without truth);
+/// <see cref="LesionJudgeRate"/> / <see cref="LesionJudgeRateByKind"/>: the "opacity" rate under the lesion-map judge,
+/// overall and per lesion kind (NaN / null without one).</remarks>
 public sealed record MethodScores(
     string Method, double OpacityRate, double LungMiou, double Sensitivity, double Specificity, double Auc,
     double Fid, double KidMean, PhantomTruthScores? Truth,
     IReadOnlyDictionary<string, double>? RateByKind = null, double RateAmongDetected = double.NaN,
     double FidExtra = double.NaN, double KidExtra = double.NaN, IReadOnlyDictionary<string, double>? SensitivityByKind = null,
     double OpacityRateAtSensitivePoint = double.NaN, IReadOnlyList<double>? PanelRates = null,
-    IReadOnlyDictionary<string, double>? RemovedByKind = null);
+    IReadOnlyDictionary<string, double>? RemovedByKind = null, double LesionJudgeRate = double.NaN,
+    IReadOnlyDictionary<string, double>? LesionJudgeRateByKind = null);
 
 /// <summary>Maps an image in [0, 1] to its translation (and mask) in [0, 1]; identity for the untranslated row.</summary>
 public delegate (float[] Image, float[]? Mask) TranslateFn(float[] image);
 
 public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet segmenter, int size,
     IReadOnlyList<PhantomCase> validation, IReadOnlyList<PhantomCase> test, IFeatureExtractor? extraFeatures = null,
-    IReadOnlyList<OpacityClassifier>? judges = null)
+    IReadOnlyList<OpacityClassifier>? judges = null, LesionMapJudge? lesionJudge = null)
 {
     /// <summary>A second feature extractor for FID/KID (e.g. Inception-v3), reported beside the classifier features.</summary>
     public IFeatureExtractor? ExtraFeatures => extraFeatures;
@@ -84,6 +91,13 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
 
     /// <summary>Each panel judge's Youden threshold on the validation split.</summary>
     private readonly double[]? _judgeThresholds = judges?.Select(j => YoudenOnValidation(j, validation, size)).ToArray();
+
+    /// <summary>The lesion-map judge's Youden threshold on the validation split (NaN without one).</summary>
+    private readonly double _lesionThreshold = lesionJudge is null ? double.NaN
+        : PickThreshold(LesionScores(lesionJudge, validation.Select(c => c.Image).ToList(), size), IsOpacity(validation));
+
+    /// <summary>Whether a lesion-map judge scores the rows.</summary>
+    public bool HasLesionJudge => lesionJudge is not null;
 
     private static bool[] IsOpacity(IReadOnlyList<PhantomCase> cases) => cases.Select(c => c.Domain == Domain.Opacity).ToArray();
 
@@ -116,6 +130,9 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         double rateAtSensitivePoint = p.Count(v => v >= sensitiveThreshold) / (double)Math.Max(1, p.Length);
         var rateByKind = ByKind(opacity, i => p[i] >= _classifierThreshold);
         double[]? panelRates = judges?.Select((j, k) => Scores(j, translatedImages, size).Count(v => v >= _judgeThresholds![k]) / (double)Math.Max(1, p.Length)).ToArray();
+        double[]? q = lesionJudge is null ? null : LesionScores(lesionJudge, translatedImages, size);
+        double lesionRate = q is null ? double.NaN : q.Count(v => v >= _lesionThreshold) / (double)Math.Max(1, q.Length);
+        var lesionRateByKind = q is null ? null : ByKind(opacity, i => q[i] >= _lesionThreshold);
 
         // Lung segmentation on the translated images (kept: the residual lesion score needs the same lungs).
         var lungMemo = new Dictionary<float[], bool[]>(ReferenceEqualityComparer.Instance);
@@ -161,7 +178,7 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         }
 
         return new MethodScores(method, opacityRate, miou, confusion.Sensitivity, confusion.Specificity, auc, fid, kid, truth, rateByKind, rateAmongDetected,
-            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint, panelRates, removedByKind);
+            fidExtra, kidExtra, sensitivityByKind, rateAtSensitivePoint, panelRates, removedByKind, lesionRate, lesionRateByKind);
     }
 
     /// <summary>The share of original test opacity images the second operating point calls "opacity" (issue 5's bar).</summary>
@@ -256,6 +273,12 @@ public sealed class TranslationEvaluation(OpacityClassifier evalClassifier, UNet
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         return F.Sigmoid(model.Classify(Training.TrainingDevice.OnDeviceOf(model, ImageTensors.FromImages(chunk, size))).Logit).ToArrayF64();
+    });
+
+    private static double[] LesionScores(LesionMapJudge judge, IReadOnlyList<float[]> images, int size) => Batched(images, chunk =>
+    {
+        using var scope = TensorScope.Begin();
+        return judge.Scores(ImageTensors.FromImages(chunk, size));
     });
 
     /// <summary>FID and KID mean of the translated opacity images against the real clear test images, on one

@@ -55,6 +55,8 @@ internal static class EvaluationMetricsJson
             w.WriteEndArray();
         }
         ByKind(w, "opacity_rate_by_kind", s.RateByKind);
+        Num(w, "opacity_rate_lesion_map", s.LesionJudgeRate);
+        ByKind(w, "opacity_rate_lesion_map_by_kind", s.LesionJudgeRateByKind);
         Num(w, "lung_miou", s.LungMiou);
         Num(w, "lesion_sensitivity", s.Sensitivity);
         Num(w, "lesion_specificity", s.Specificity);

@@ -53,6 +53,8 @@ public sealed record EvaluationReportInput
     public string? ExtraFeatureExtractor { get; init; }
     /// <summary>What the panel of further evaluation classifiers is (rows carry MethodScores.PanelRates); null without one.</summary>
     public string? Panel { get; init; }
+    /// <summary>What the lesion-map judge is (rows carry MethodScores.LesionJudgeRate); null without one.</summary>
+    public string? LesionJudge { get; init; }
     public string DataDescription { get; init; } = "synthetic chest-radiograph phantoms";
     public bool Html { get; init; }
     public int SampleRows { get; init; } = 6;
@@ -140,6 +142,18 @@ public static class EvaluationReport
             md.Paragraph($"Judges 2-{judges + 1}: {panel}, each with its own threshold by Youden's J on the validation split. " +
                 "One small judge's called rate moves by several points with its seed and recipe; differences between rows that the " +
                 "whole panel agrees on are the translators', the rest is the judge.");
+        }
+
+        if (input.LesionJudge is { } lesionJudge && withIdeal.All(r => double.IsFinite(r.LesionJudgeRate) && r.LesionJudgeRateByKind is not null))
+        {
+            string[] kinds = [.. withIdeal.SelectMany(r => r.LesionJudgeRateByKind!.Keys).Distinct().Order(StringComparer.Ordinal)];
+            md.Heading("Called opacity by the lesion-map judge (test split)", 2);
+            md.Table(["method", "called opacity", .. kinds],
+                withIdeal.Select(r => (IReadOnlyList<string>)[r.Method, P(r.LesionJudgeRate), .. kinds.Select(k => r.LesionJudgeRateByKind!.TryGetValue(k, out double v) ? P(v) : "-")]).ToList(),
+                [ColumnAlign.Left, .. Enumerable.Repeat(ColumnAlign.Right, kinds.Length + 1)]);
+            md.Paragraph($"The lesion-map judge: {lesionJudge}. It scores an image by its strongest lesion pixels (threshold by Youden's J on the " +
+                "validation split), so it calls an image for a lesion it can point at, not for global cues clear images share; what it still calls " +
+                "after translation is lesion left behind. It does not see faint kinds (small nodules, ground glass at this size) better than the classifiers.");
         }
 
         md.Heading("Downstream tasks (test split)", 2);

@@ -106,6 +106,11 @@ public static class TrainingData
     /// <summary>A mini-batch of <paramref name="indices"/>: images (N, 1, S, S) in [-1, 1] and the lung masks
     /// (N, 1, S, S) of 0/1, with the same random shift applied to both when <paramref name="rng"/> is given.</summary>
     public static (Tensor Images, Tensor LungMasks) Batch(IReadOnlyList<PhantomCase> cases, IReadOnlyList<int> indices, Rng? rng)
+        => Batch(cases, indices, rng, c => c.LungMask);
+
+    /// <summary>As <see cref="Batch(IReadOnlyList{PhantomCase}, IReadOnlyList{int}, Rng?)"/>, with the masks that
+    /// <paramref name="mask"/> picks from each case (the lesion-map judge trains on the opacity masks).</summary>
+    public static (Tensor Images, Tensor Masks) Batch(IReadOnlyList<PhantomCase> cases, IReadOnlyList<int> indices, Rng? rng, Func<PhantomCase, bool[]> mask)
     {
         int size = cases[indices[0]].Size;
         var images = new List<float[]>(indices.Count);
@@ -113,12 +118,12 @@ public static class TrainingData
         foreach (int i in indices)
         {
             PhantomCase c = cases[i];
-            if (rng is null) { images.Add(c.Image); masks.Add(c.LungMask); continue; }
+            if (rng is null) { images.Add(c.Image); masks.Add(mask(c)); continue; }
             ClassifierView v = ClassifierView.Draw(rng, size);
             float[] img = Shift(c.Image, size, v.ShiftX, v.ShiftY);
             for (int j = 0; j < img.Length; j++) img[j] = Math.Clamp(v.OnUnitRange(img[j]), 0f, 1f);
             images.Add(img);
-            masks.Add(Shift(c.LungMask, size, v.ShiftX, v.ShiftY));
+            masks.Add(Shift(mask(c), size, v.ShiftX, v.ShiftY));
         }
         return (ImageTensors.FromImages(images, size), ImageTensors.FromMasks(masks, size));
     }

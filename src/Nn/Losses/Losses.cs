@@ -28,6 +28,19 @@ public static class Loss
         return (F.Relu(logits) - logits * target + softplusNegAbs).Mean();
     }
 
+    /// <summary>BCE with logits whose positive targets weigh <paramref name="positiveWeight"/> (PyTorch's
+    /// BCEWithLogitsLoss(pos_weight)): <c>mean((1 - z) x + (1 + (w - 1) z) (log(1 + exp(-|x|)) + max(-x, 0)))</c>.
+    /// For rare positives (lesion pixels among lung and background), so that predicting "none" everywhere is not
+    /// the cheap optimum.</summary>
+    public static Tensor BceWithLogits(Tensor logits, Tensor target, double positiveWeight)
+    {
+        SameShape("BCEWithLogits", logits, target);
+        if (!(positiveWeight > 0) || !double.IsFinite(positiveWeight))
+            throw new ArgumentOutOfRangeException(nameof(positiveWeight), $"BCEWithLogits: positive weight {positiveWeight} must be positive and finite.");
+        Tensor logSigmoidNeg = F.Log(F.Exp(-F.Abs(logits)) + 1.0) + F.Relu(-logits);   // -log sigmoid(x), stable
+        return ((1.0 - target) * logits + (target * (positiveWeight - 1) + 1.0) * logSigmoidNeg).Mean();
+    }
+
     /// <summary>Cross-entropy of logits (N, C) against one-hot or soft targets (N, C): <c>mean_n -sum_c t log softmax(x)</c>.</summary>
     public static Tensor CrossEntropy(Tensor logits, Tensor targetProbabilities)
     {

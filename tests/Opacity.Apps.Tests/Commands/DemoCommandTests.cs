@@ -1,7 +1,7 @@
 // `opacity demo` end to end at a toy budget: every stage runs, the report and its images are written,
 // and the report's tables hold numbers for all three rows and the paired-truth (ideal) row; the
 // evaluation-only patients join the validation and test splits; the CDAM ensemble's members are saved;
-// the judge panel has its table and metrics. Bad sizes, member and judge counts, mask prior and generator are one sentence.
+// the judge panel and the lesion-map judge have their tables and metrics. Bad sizes, member and judge counts, mask prior and generator are one sentence.
 using Opacity.Cli;
 using static Opacity.Apps.Tests.CliRunner;
 
@@ -16,7 +16,7 @@ public sealed class DemoCommandTests
         string dir = Path.Combine(Path.GetTempPath(), "demo_" + Guid.NewGuid().ToString("N"));
         try
         {
-            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--ngf", "4", "--ndf", "2", "--blocks", "1", "--mask-prior", "saliency");
+            var (code, output, err) = Run("demo", "--out", dir, "--count", "60", "--eval-count", "8", "--gan-steps", "3", "--classifier-steps", "3", "--segmenter-steps", "2", "--lesion-judge-steps", "2", "--ngf", "4", "--ndf", "2", "--blocks", "1", "--mask-prior", "saliency");
             Assert.That(code, Is.EqualTo(0), err + output);
             Assert.That(output, Does.Contain("Report: "));
             Assert.That(output, Does.Contain(" PSNR removed outside"), "the console summary has the columns against the paired truth");
@@ -30,6 +30,10 @@ public sealed class DemoCommandTests
             Assert.That(cdam.All(f => File.Exists(Path.Combine(dir, "models", f))), "the three CDAM ensemble members are saved");
             Assert.That(Enumerable.Range(2, 4).All(j => File.Exists(Path.Combine(dir, "models", $"eval_judge_{j}.safetensors"))), "judges 2-5 are saved");
             Assert.That(report, Does.Contain("ensemble of 3 ResNets"));
+            Assert.That(File.Exists(Path.Combine(dir, "models", "lesion_map_judge.safetensors")), "the lesion-map judge is saved");
+            Assert.That(report, Does.Contain("Called opacity by the lesion-map judge").And.Contain("(2 steps, seed 41)"));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"opacity_rate_lesion_map\"").And.Contain("\"opacity_rate_lesion_map_by_kind\""));
+            Assert.That(output, Does.Contain(" called    map "), "the console summary has the lesion-map judge's column");
             Assert.That(report, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("| judge 5 |"));
             // The shared EvaluationReport (the one `opacity eval` writes) also leaves every number in metrics.json.
             Assert.That(File.ReadAllText(Path.Combine(dir, "metrics.json")), Does.Contain("\"method\": \"full method\"").And.Contain("\"opacity_rate_panel\""));
@@ -80,6 +84,7 @@ public sealed class DemoCommandTests
     [TestCase("--label-weight", "-0.5", "--label-weight -0.5 must be zero or positive.")]
     [TestCase("--ndf", "0", "--ndf 0 must be positive.")]
     [TestCase("--ngf", "0", "--ngf 0 must be positive.")]
+    [TestCase("--lesion-judge-steps", "0", "--lesion-judge-steps 0 must be positive.")]
     public void Bad_method_option_is_one_sentence(string option, string value, string message)
     {
         var (code, _, err) = Run("demo", "--out", Path.GetTempPath(), option, value);

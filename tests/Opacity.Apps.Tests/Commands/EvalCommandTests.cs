@@ -158,9 +158,12 @@ public sealed class EvalCommandTests
         File.Copy(_full, ckpt);   // without the run's cdam_classifier.json: only the demo layout identifies the CDAM file
         File.Copy(_cls, Path.Combine(demo, "models", "eval_judge_2.safetensors"));
         File.Copy(_cls, Path.Combine(demo, "models", "eval_judge_4.safetensors"));   // after a gap: not part of the panel
+        string lesion = Path.Combine(demo, "models", "lesion_map_judge.safetensors");
+        Ok(Run("train-classifier", "--kind", "lesion-map", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--seed", "9", "--out", lesion));
         var (code, output, err) = Run(Eval("ev_demo", "--model", ckpt));
         Assert.That(code, Is.EqualTo(0), err + output);
         Assert.That(output, Does.Contain("judges: the demo's 1 beside"));
+        Assert.That(output, Does.Contain($"lesion-map judge: the demo's {lesion}"));
         string demoReport = File.ReadAllText(P("ev_demo", "report.md"));
         Assert.That(demoReport, Does.Contain(Path.Combine(demo, "models", "eval_classifier.safetensors")));
         Assert.That(demoReport, Does.Contain("Called opacity by a panel of evaluation classifiers").And.Contain("eval_judge_2.safetensors").And.Not.Contain("eval_judge_4"));
@@ -197,6 +200,32 @@ public sealed class EvalCommandTests
             "evaluation must use a classifier trained apart from the translator");
         Expect(Run(Eval("ev_judge_miss", "--model", _full, "--classifier", _cls, "--judge", P("nojudge.safetensors"), "--segmenter", _seg)),
             "Judge classifier '" + P("nojudge.safetensors") + "' does not exist");
+    }
+
+    [Test]
+    public void Lesion_map_judge_adds_its_table_and_bad_files_are_one_sentence()
+    {
+        string lesion = P("lesion.safetensors");
+        var (code, output, err) = Run("train-classifier", "--kind", "lesion-map", "--data", _data, "--steps", "1", "--width", "2", "--batch", "2", "--seed", "9", "--out", lesion);
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(output, Does.Contain("Trained a lesion-map judge (width 2, depth 3)"));
+        (code, output, err) = Run(Eval("ev_lesion", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--lesion-judge", lesion));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(output, Does.Contain(" called    map "), "the console summary has the lesion-map column");
+        Assert.That(File.ReadAllText(P("ev_lesion", "report.md")), Does.Contain("## Called opacity by the lesion-map judge (test split)").And.Contain("lesion.safetensors"));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(P("ev_lesion", "metrics.json"))))
+            foreach (JsonElement row in doc.RootElement.GetProperty("rows").EnumerateArray())
+                Assert.That(row.GetProperty("opacity_rate_lesion_map").GetDouble(), Is.InRange(0.0, 1.0));
+        // without one (and none in a demo layout) the table is left out and the JSON says null
+        (code, output, err) = Run(Eval("ev_no_lesion", "--model", _full, "--classifier", _cls, "--segmenter", _seg));
+        Assert.That(code, Is.EqualTo(0), err + output);
+        Assert.That(File.ReadAllText(P("ev_no_lesion", "report.md")), Does.Not.Contain("lesion-map judge"));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(P("ev_no_lesion", "metrics.json"))))
+            Assert.That(doc.RootElement.GetProperty("rows")[0].GetProperty("opacity_rate_lesion_map").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Expect(Run(Eval("ev_lesion_miss", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--lesion-judge", P("nolesion.safetensors"))),
+            "Lesion-map judge file '" + P("nolesion.safetensors") + "' does not exist.");
+        Expect(Run(Eval("ev_lesion_cls", "--model", _full, "--classifier", _cls, "--segmenter", _seg, "--lesion-judge", _cls)),
+            $"'{_cls}' is not a lesion-map judge checkpoint (its metadata model is 'opacity-classifier').");
     }
 
     [Test]

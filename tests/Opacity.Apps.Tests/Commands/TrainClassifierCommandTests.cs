@@ -71,6 +71,12 @@ public sealed class TrainClassifierCommandTests
             Assert.That(code, Is.EqualTo(0), err);
             Assert.That(output, Does.Contain("Trained a U-Net lung segmenter (width 2, depth 2)"));
             Assert.That(SafeTensors.Load(s).Metadata["model"], Is.EqualTo("lung-segmenter"));
+            string l = Path.Combine(dir, "l.safetensors");
+            (code, output, err) = Run("train-classifier", "--kind", "lesion-map", "--synth", "12", "--size", "64", "--steps", "2", "--batch", "2", "--seed", "6", "--out", l);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("Trained a lesion-map judge (width 8, depth 3)"), "the lesion map's own default width");
+            meta = SafeTensors.Load(l).Metadata;
+            Assert.That((meta["model"], meta["width"], meta["depth"], meta["size"], meta["seed"]), Is.EqualTo(("lesion-map-judge", "8", "3", "64", "6")));
         }
         finally
         {
@@ -100,6 +106,9 @@ public sealed class TrainClassifierCommandTests
                 (["train-classifier", "--data", oneDomain, "--size", "48", "--out", ckpt], "does not divide the 64 px images"),
                 (["train-segmenter", "--synth", "4", "--size", "72", "--out", ckpt], "multiple of 16"),
                 (["train-classifier", "--synth", "4", "--kind", "vgg", "--out", ckpt], "'vgg'"),
+                (["train-classifier", "--kind", "lesion-map", "--data", oneDomain, "--out", ckpt], "has only opacity images"),
+                (["train-classifier", "--kind", "lesion-map", "--synth", "4", "--size", "8", "--out", ckpt], "Image size 8 px is not usable by a U-Net of depth 3"),
+                (["train-classifier", "--kind", "lesion-map", "--synth", "4", "--width", "0", "--out", ckpt], "--width 0 must be positive"),
             ];
             foreach (var (args, expected) in cases)
             {

@@ -95,7 +95,7 @@ public sealed class TrainOnDeviceCommandTests(string device)
     {
         string dir = Path.Combine(_root, "demo");
         var (code, output, err) = Run("demo", "--out", dir, "--count", "40", "--eval-count", "8", "--gan-steps", "1", "--classifier-steps", "1",
-            "--segmenter-steps", "1", "--ngf", "2", "--blocks", "1", "--judges", "1", "--cdam-classifiers", "1", "--device", "cuda");
+            "--segmenter-steps", "1", "--lesion-judge-steps", "1", "--ngf", "2", "--blocks", "1", "--judges", "1", "--cdam-classifiers", "1", "--device", "cuda");
         TestContext.Out.WriteLine(output);
         Assert.That(code, Is.EqualTo(0), err);
         Assert.That(File.Exists(Path.Combine(dir, "report.md")), Is.True);

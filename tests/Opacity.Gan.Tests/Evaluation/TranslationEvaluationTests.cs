@@ -103,6 +103,29 @@ public sealed class TranslationEvaluationTests
     }
 
     [Test]
+    public void Lesion_map_judge_scores_every_row_with_its_own_validation_threshold()
+    {
+        var (val, test) = Cases();
+        var classifier = new OpacityClassifier(ClassifierKind.Plain, 2, new Rng(9));
+        var judge = new LesionMapJudge(width: 2, depth: 2, rng: new Rng(12));
+        judge.Eval();
+        var evaluation = new TranslationEvaluation(classifier, EverywhereLung(), Size, val, test, lesionJudge: judge);
+        Assert.That(evaluation.HasLesionJudge);
+        MethodScores row = evaluation.Evaluate("untranslated", x => (x, null), residualDetection: false);
+        // By hand: the judge's Youden threshold on the validation split, applied to the test opacity images.
+        double threshold = TranslationEvaluation.PickThreshold(LesionMapTrainer.Probabilities(judge, val.Select(c => c.Image).ToList(), Size),
+            val.Select(c => c.Domain == Domain.Opacity).ToArray());
+        var opacity = test.Where(c => c.Domain == Domain.Opacity).ToList();
+        double[] scores = LesionMapTrainer.Probabilities(judge, opacity.Select(c => c.Image).ToList(), Size);
+        Assert.That(row.LesionJudgeRate, Is.EqualTo(scores.Count(s => s >= threshold) / (double)opacity.Count));
+        double weighted = row.LesionJudgeRateByKind!.Sum(kv => kv.Value * opacity.Count(c => TranslationEvaluation.KindName(c.Labels) == kv.Key)) / opacity.Count;
+        Assert.That(weighted, Is.EqualTo(row.LesionJudgeRate).Within(1e-12), "the kinds' rates weighted by their counts are the overall rate");
+        Assert.That(evaluation.EvaluateIdeal()!.LesionJudgeRate, Is.InRange(0.0, 1.0));
+        MethodScores without = new TranslationEvaluation(classifier, EverywhereLung(), Size, val, test).Evaluate("untranslated", x => (x, null), residualDetection: false);
+        Assert.That(double.IsNaN(without.LesionJudgeRate) && without.LesionJudgeRateByKind is null);
+    }
+
+    [Test]
     public void No_paired_truth_no_ideal_row()
     {
         var (val, test) = Cases();

@@ -1,8 +1,8 @@
-// ClassifierTrainer and SegmenterTrainer on a CUDA device (host emulator in CI; the "cuda" fixture runs on a
+// ClassifierTrainer, SegmenterTrainer and LesionMapTrainer on a CUDA device (host emulator in CI; the "cuda" fixture runs on a
 // real GPU and is Ignored with the reason without one): two steps (with augmentation, BatchNorm in training
 // mode) match the CPU run in losses, weights and running statistics within DeviceTolerance.AdamBound; the
-// trained model stays on the device, and evaluating it there (Probabilities, Predict) agrees with a CPU copy
-// of the same weights. Phantoms are made at 64 px (their smallest size) and box-reduced to 32 px.
+// trained model stays on the device, and evaluating it there (Probabilities, Predict, the lesion-map scores) agrees
+// with a CPU copy of the same weights. Phantoms are made at 64 px (their smallest size) and box-reduced to 32 px.
 using Opacity.Gan.Data.Phantoms;
 using Opacity.Gan.Networks;
 using Opacity.Gan.Training;
@@ -64,6 +64,22 @@ public sealed class TrainerDeviceTests(string device)
         StateDict.Apply(copy, State(gpu.Model), "device model");
         double[] onDevice = ClassifierTrainer.Probabilities(gpu.Model, _cases), onCpu = ClassifierTrainer.Probabilities(copy, _cases);
         Assert.That(onDevice, Is.EqualTo(onCpu).Within(1e-5), "the device model evaluated on the device");
+    }
+
+    [Test]
+    public void Lesion_map_judge_steps_on_the_device_match_the_cpu()
+    {
+        var o = new LesionMapTrainOptions { Width = 2, Depth = 2, Steps = Steps, BatchSize = 2, LearningRate = 1e-3, Seed = 4 };
+        LesionMapTrainResult cpu = LesionMapTrainer.Train(_cases, null, o);
+        LesionMapTrainResult gpu = LesionMapTrainer.Train(_cases, null, o with { Device = Device.Cuda });
+        AssertTrainedAlike("lesion-map judge", cpu.Losses, gpu.Losses, cpu.Model, gpu.Model, o.LearningRate);
+
+        var copy = new LesionMapJudge(o.Width, o.Depth);
+        StateDict.Apply(copy, State(gpu.Model), "device model");
+        copy.Eval();
+        var images = _cases.Select(c => c.Image).ToList();
+        Assert.That(LesionMapTrainer.Probabilities(gpu.Model, images, 32), Is.EqualTo(LesionMapTrainer.Probabilities(copy, images, 32)).Within(1e-5),
+            "the device judge scored on the device");
     }
 
     [Test]
