@@ -109,8 +109,11 @@ public static class ClassifierTrainer
     /// <summary>Loss, accuracy at 0.5, ROC AUC, sensitivity and specificity of a classifier (or an ensemble) on the cases.</summary>
     public static ClassifierMetrics Evaluate<TClassifier>(TClassifier model, IReadOnlyList<PhantomCase> cases)
         where TClassifier : Module, IOpacityClassifier
+        => Metrics(Probabilities(model, cases), cases);
+
+    /// <summary>Loss, accuracy at 0.5, ROC AUC, sensitivity and specificity of opacity probabilities <paramref name="p"/> of the cases.</summary>
+    public static ClassifierMetrics Metrics(double[] p, IReadOnlyList<PhantomCase> cases)
     {
-        double[] p = Probabilities(model, cases);
         bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();
         double loss = 0;
         for (int i = 0; i < p.Length; i++) loss -= Math.Log(Math.Clamp(positive[i] ? p[i] : 1 - p[i], 1e-12, 1));
@@ -139,12 +142,7 @@ public static class ClassifierCheckpoint
         var meta = TrainedModelFile.Metadata(ModelName, size, seed, steps);
         meta["kind"] = model.Kind.ToString().ToLowerInvariant();
         meta["width"] = model.Width.ToString(CultureInfo.InvariantCulture);
-        if (validation != null)
-        {
-            meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
-            meta["val_accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture);
-            meta["val_auc"] = validation.Auc.ToString("R", CultureInfo.InvariantCulture);
-        }
+        TrainedModelFile.AddValidation(meta, validation);
         StateDict.Save(model, path, meta);
     }
 

@@ -10,7 +10,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Opacity.Gan.Data.Phantoms;
-using Opacity.Gan.Metrics;
 using Opacity.Gan.Networks;
 using Opacity.Nn.Losses;
 using Opacity.Nn.Optim;
@@ -99,26 +98,14 @@ public static class LesionMapTrainer
 
     /// <summary>Image-level validation, as <see cref="ClassifierTrainer.Evaluate"/>: loss, accuracy at 0.5, AUC, sensitivity, specificity.</summary>
     public static ClassifierMetrics Evaluate(LesionMapJudge model, IReadOnlyList<PhantomCase> cases)
-    {
-        double[] p = Probabilities(model, cases.Select(c => c.Image).ToList(), cases[0].Size);
-        bool[] positive = cases.Select(c => c.Domain == Domain.Opacity).ToArray();
-        double loss = 0;
-        for (int i = 0; i < p.Length; i++) loss -= Math.Log(Math.Clamp(positive[i] ? p[i] : 1 - p[i], 1e-12, 1));
-        ConfusionCounts c = DetectionMetrics.Confusion(p, positive);
-        return new ClassifierMetrics(cases.Count, loss / Math.Max(1, p.Length), c.Accuracy, DetectionMetrics.RocAuc(p, positive), c.Sensitivity, c.Specificity);
-    }
+        => ClassifierTrainer.Metrics(Probabilities(model, cases.Select(c => c.Image).ToList(), cases[0].Size), cases);
 
     public static void Save(LesionMapJudge model, string path, int size, ulong seed, int steps, ClassifierMetrics? validation)
     {
         var meta = TrainedModelFile.Metadata(ModelName, size, seed, steps);
         meta["width"] = model.Width.ToString(CultureInfo.InvariantCulture);
         meta["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture);
-        if (validation != null)
-        {
-            meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
-            meta["val_accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture);
-            meta["val_auc"] = validation.Auc.ToString("R", CultureInfo.InvariantCulture);
-        }
+        TrainedModelFile.AddValidation(meta, validation);
         StateDict.Save(model, path, meta);
     }
 

@@ -19,6 +19,15 @@ internal static class TrainedModelFile
         ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Adds a classifier-style validation (count, accuracy, AUC) to checkpoint metadata; nothing without one.</summary>
+    public static void AddValidation(Dictionary<string, string> meta, ClassifierMetrics? validation)
+    {
+        if (validation is null) return;
+        meta["val_count"] = validation.Count.ToString(CultureInfo.InvariantCulture);
+        meta["val_accuracy"] = validation.Accuracy.ToString("R", CultureInfo.InvariantCulture);
+        meta["val_auc"] = validation.Auc.ToString("R", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Tensors (outside any scope: they outlive the caller's step) and metadata of <paramref name="path"/>.</summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
