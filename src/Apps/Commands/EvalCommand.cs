@@ -91,8 +91,7 @@ public static class EvalCommand
             if (!File.Exists(judgePath)) throw new TrainingException($"Judge classifier '{judgePath}' does not exist.");
             judges.Add(LoadJudge(judgePath, "judge classifier").Model);
         }
-        if (o.LesionJudge is { } givenLesion && !File.Exists(givenLesion)) throw new TrainingException($"Lesion-map judge file '{givenLesion}' does not exist.");
-        string? lesionPath = o.LesionJudge ?? EvalInputs.FindDemoFile(EvalInputs.LesionJudgeFile, data, checkpoints);
+        string? lesionPath = EvalInputs.ResolveOptional(o.LesionJudge, EvalInputs.LesionJudgeFile, "Lesion-map judge", data, checkpoints);
         LesionMapJudge? lesion = null;
         if (lesionPath is not null)
         {

@@ -107,14 +107,15 @@ internal static class EvalInputs
 
     /// <summary>The given file, else the first of the demo's places that exists, else a sentence naming <paramref name="flag"/>.</summary>
     public static string Resolve(string? given, string flag, string demoFile, string what, string trainHint, EvalData data, IEnumerable<EvalCheckpoint> checkpoints)
-    {
-        if (given != null)
-        {
-            if (!File.Exists(given)) throw new TrainingException($"{what} file '{given}' does not exist.");
-            return given;
-        }
-        return FindDemoFile(demoFile, data, checkpoints)
+        => ResolveOptional(given, demoFile, what, data, checkpoints)
             ?? throw new TrainingException($"No {what.ToLowerInvariant()} was given or found ({demoFile} in the data's or the checkpoints' models folder); give {flag} FILE (train one with {trainHint}).");
+
+    /// <summary>The given file (which must exist), else the first of the demo's places holding <paramref name="demoFile"/>, else null.</summary>
+    public static string? ResolveOptional(string? given, string demoFile, string what, EvalData data, IEnumerable<EvalCheckpoint> checkpoints)
+    {
+        if (given is null) return FindDemoFile(demoFile, data, checkpoints);
+        if (!File.Exists(given)) throw new TrainingException($"{what} file '{given}' does not exist.");
+        return given;
     }
 
     /// <summary>The first of the demo's places holding <paramref name="demoFile"/> (DATA/models, beside a checkpoint,
